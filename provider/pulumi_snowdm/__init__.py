@@ -1,0 +1,1 @@
+"""pulumi-snowdm: gate Pulumi deployments on AWS Snow Device Management task executions."""

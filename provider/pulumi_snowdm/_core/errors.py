@@ -1,0 +1,58 @@
+"""The errors pulumi-snowdm raises, in one small tree.
+
+    SnowdmError                 base of everything below; catch this to catch them all
+    ├── InputError              a resource input breaks a rule (names the property, says what is allowed)
+    ├── ConfigurationError      region/profile/endpoint/credentials settings are unusable
+    ├── NotFound                the service says the object does not exist (read -> gone, delete -> done)
+    ├── AccessError             the service refused the call (403) or the credentials are wrong
+    ├── ExecutionFailed         an execution ended in a state the gate does not accept
+    ├── FleetFailed             a fleet gate's threshold was not met
+    └── WaitTimedOut            a deadline passed before the execution (or fleet) reached a final state
+
+Messages read "what failed (which ids): why, and what to do". They are what `pulumi up` prints, so they never
+contain credentials.
+"""
+
+from __future__ import annotations
+
+
+class SnowdmError(Exception):
+    """Base class of every error pulumi-snowdm raises on purpose."""
+
+
+class InputError(SnowdmError, ValueError):
+    """A resource input is invalid; raised by check before any API call."""
+
+    def __init__(self, prop: str, problem: str) -> None:
+        self.prop = prop
+        self.problem = problem
+        super().__init__(f"invalid input '{prop}': {problem}")
+
+
+class ConfigurationError(SnowdmError):
+    """Provider settings (region, profile, endpoint, credentials) cannot be used."""
+
+
+class NotFound(SnowdmError):
+    """The service answered ResourceNotFoundException for an object."""
+
+    def __init__(self, kind: str, ids: str) -> None:
+        self.kind = kind
+        self.ids = ids
+        super().__init__(f"{kind} {ids} was not found")
+
+
+class AccessError(SnowdmError):
+    """The service refused a call: wrong credentials or a denied permission."""
+
+
+class ExecutionFailed(SnowdmError):
+    """An execution reached a final state the gate does not accept (FAILED, REJECTED, TIMED_OUT, CANCELED)."""
+
+
+class FleetFailed(SnowdmError):
+    """A fleet gate ended without the number of successful executions it requires."""
+
+
+class WaitTimedOut(SnowdmError):
+    """A wait reached its deadline; the message carries what was seen last."""

@@ -1,0 +1,163 @@
+"""Drive Pulumi programs through the real Pulumi engine for end-to-end tests.
+
+A program is laid out as users lay it out (a folder with Pulumi.yaml, `runtime: python` and __main__.py), so the CLI,
+the Python language host and the dynamic-provider plugin all run for real. Every stack lives in a temporary folder
+with its own PULUMI_HOME and a local file backend, and runs offline. When an operation fails unexpectedly the
+assertion carries the engine's whole output.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pulumi import automation as auto
+
+ROOT = Path(__file__).resolve().parents[2]
+ENGINE_PIECES = ("pulumi", "pulumi-language-python", "pulumi-language-python-exec", "pulumi-resource-pulumi-python")
+PASSPHRASE = "snowdm-e2e-passphrase"
+
+
+def pinned_engine_version() -> str:
+    """The Pulumi release engine/go.mod pins (the same as the SDK pin in pyproject.toml)."""
+    for line in (ROOT / "engine" / "go.mod").read_text().splitlines():
+        words = line.split()
+        if "github.com/pulumi/pulumi/pkg/v3" in words:
+            return words[words.index("github.com/pulumi/pulumi/pkg/v3") + 1]
+    raise RuntimeError("engine/go.mod does not require github.com/pulumi/pulumi/pkg/v3")
+
+
+def find_engine() -> Path:
+    """The folder of the pinned engine on PATH; raises with what to do when it is missing or the wrong version."""
+    missing = [piece for piece in ENGINE_PIECES if shutil.which(piece) is None]
+    if missing:
+        raise RuntimeError(
+            f"the Pulumi engine is not on PATH (missing: {', '.join(missing)}); end-to-end tests need the real engine: "
+            "run `bash scripts/test.sh`, or `source scripts/env.sh` first"
+        )
+    pulumi = Path(shutil.which("pulumi")).resolve()
+    version = subprocess.run(
+        [str(pulumi), "version"], capture_output=True, text=True, check=False,
+        env={**os.environ, "PULUMI_SKIP_UPDATE_CHECK": "true"},
+    ).stdout.strip()
+    if version != pinned_engine_version():
+        raise RuntimeError(f"pulumi on PATH ({pulumi}) is {version or 'of no version'}, "
+                           f"the tests pin {pinned_engine_version()}: run `source scripts/env.sh`")
+    return pulumi.parent
+
+
+@dataclass
+class Outcome:
+    """What one engine operation showed: whether it succeeded, its whole output, and the stack outputs after it."""
+
+    ok: bool
+    output: str
+    outputs: dict = field(default_factory=dict)
+    changes: dict = field(default_factory=dict)
+
+
+class EngineFailure(AssertionError):
+    """An engine operation ended otherwise than the test expected; the message is the engine's output."""
+
+
+class Project:
+    """One Pulumi project folder and its stack, isolated in a temporary folder."""
+
+    def __init__(self, workdir: Path, engine: Path, env: dict[str, str], stack: str = "e2e") -> None:
+        self.workdir = workdir
+        self.env = env
+        self.stack_name = stack
+        self._engine = engine
+        self._stack: auto.Stack | None = None
+
+    @classmethod
+    def from_source(cls, base: Path, engine: Path, env: dict[str, str], source: str, name: str = "e2e") -> "Project":
+        """A project whose __main__.py is `source`."""
+        workdir = base / "program"
+        workdir.mkdir(parents=True)
+        (workdir / "Pulumi.yaml").write_text(f"name: {name}\nruntime: python\n")
+        (workdir / "__main__.py").write_text(source)
+        return cls(workdir, engine, env)
+
+    @classmethod
+    def from_folder(cls, base: Path, engine: Path, env: dict[str, str], folder: Path) -> "Project":
+        """A copy of an existing program folder (an example)."""
+        workdir = base / folder.name
+        shutil.copytree(folder, workdir, ignore=shutil.ignore_patterns("Pulumi.*.yaml", "__pycache__"))
+        return cls(workdir, engine, env)
+
+    @property
+    def stack(self) -> auto.Stack:
+        if self._stack is None:
+            options = auto.LocalWorkspaceOptions(
+                work_dir=str(self.workdir),
+                pulumi_home=self.env["PULUMI_HOME"],
+                env_vars=self.env,
+                pulumi_command=auto.PulumiCommand(root=str(self._engine.parent)),
+            )
+            self._stack = auto.create_or_select_stack(self.stack_name, work_dir=str(self.workdir), opts=options)
+        return self._stack
+
+    def configure(self, values: dict[str, str], secret: tuple[str, ...] = ()) -> None:
+        self.stack.set_all_config({k: auto.ConfigValue(v, secret=k in secret) for k, v in values.items()})
+
+    def _run(self, operation: str, expect_ok: bool, **kwargs) -> Outcome:
+        lines: list[str] = []
+        try:
+            result = getattr(self.stack, operation)(on_output=lines.append, color="never", **kwargs)
+        except auto.CommandError as error:
+            outcome = Outcome(False, "\n".join(lines) + "\n" + str(error))
+        else:
+            outputs = {k: v.value for k, v in getattr(result, "outputs", {}).items()}
+            changes = getattr(getattr(result, "summary", None), "resource_changes", None) or {}
+            outcome = Outcome(True, "\n".join(lines) + "\n" + getattr(result, "stdout", ""), outputs, changes)
+        if outcome.ok != expect_ok:
+            raise EngineFailure(f"pulumi {operation} was expected to {'succeed' if expect_ok else 'fail'}; "
+                                f"the engine said:\n{outcome.output}")
+        return outcome
+
+    def preview(self, expect_ok: bool = True) -> Outcome:
+        return self._run("preview", expect_ok)
+
+    def up(self, expect_ok: bool = True, **kwargs) -> Outcome:
+        return self._run("up", expect_ok, **kwargs)
+
+    def refresh(self, expect_ok: bool = True) -> Outcome:
+        return self._run("refresh", expect_ok)
+
+    def destroy(self, expect_ok: bool = True) -> Outcome:
+        return self._run("destroy", expect_ok)
+
+    def export(self) -> dict:
+        """The stack's state as `pulumi stack export --show-secrets` gives it."""
+        return self.stack.export_stack().deployment
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Run the pulumi CLI itself in the project folder, with the stack's environment."""
+        return subprocess.run([str(self._engine / "pulumi"), *args, "--stack", self.stack_name, "--non-interactive"],
+                              cwd=self.workdir, env={**os.environ, **self.env}, capture_output=True, text=True,
+                              check=check)
+
+
+def isolated_env(base: Path, python: str) -> dict[str, str]:
+    """Environment for one stack: its own Pulumi home and file backend, offline, and no AWS settings of the host."""
+    home = base / "pulumi-home"
+    backend = base / "backend"
+    home.mkdir()
+    backend.mkdir()
+    return {
+        "PULUMI_HOME": str(home),
+        "PULUMI_BACKEND_URL": backend.as_uri(),
+        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "false",
+        "PULUMI_PYTHON_CMD": python,
+        # Keep the host's AWS configuration out: the tests say every AWS setting they want.
+        "AWS_CONFIG_FILE": str(base / "aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(base / "aws-credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
