@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime
 
 
-def iso(moment: datetime.datetime | None) -> str | None:
-    """Return `moment` as ISO-8601 UTC (`2024-05-01T12:00:00Z`, milliseconds only when present); None stays None.
+def iso(moment: datetime.datetime | str | None) -> str | None:
+    """Return `moment` as ISO-8601 UTC (`2024-05-01T12:00:00Z`, milliseconds only when present).
+
+    None stays None and a string is taken to be ISO already (outputs read back from state), so callers need not care.
 
     boto3 hands back timezone-aware datetimes; a naive one is taken to be UTC already, since the service only
     speaks epoch seconds.
     """
-    if moment is None:
-        return None
+    if moment is None or isinstance(moment, str):
+        return moment
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.timezone.utc)
     moment = moment.astimezone(datetime.timezone.utc)

@@ -1,0 +1,103 @@
+"""Which execution states pass a gate, fail it or keep it waiting: a table, read by every wait loop.
+
+Like botocore's waiter acceptors, the decision is data. Each ExecutionState of the service model has one row:
+a verdict and a short phrase for progress text. `unjudged_states()` lists model states without a row; a unit
+test keeps it empty, so a state added to botocore's model cannot silently count as success.
+
+CANCELED is a failure unless the caller accepts it; then it becomes `Verdict.PASS_ACCEPTED`, a pass that stays
+distinguishable from SUCCEEDED in outputs and counts.
+
+A state the table does not know (a service newer than this code) gets `Verdict.WAIT`: treating it as success
+would let a deployment through on an unknown outcome, and failing at once could break deployments over what is
+only a new intermediate state. Waiting is bounded by the caller's deadline, whose message names the state, and
+the loops report a warning line when they first see it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Mapping
+
+from pulumi_snowdm._core.service_model import service_model
+
+
+class Verdict(enum.Enum):
+    """What one observed state means for a gate."""
+
+    PASS = "pass"
+    PASS_ACCEPTED = "pass (accepted)"
+    FAIL = "fail"
+    WAIT_QUEUED = "wait (queued)"
+    WAIT = "wait"
+
+    @property
+    def final(self) -> bool:
+        """True when the execution will not change state any more (as far as the gate is concerned)."""
+        return self in (Verdict.PASS, Verdict.PASS_ACCEPTED, Verdict.FAIL)
+
+    @property
+    def passed(self) -> bool:
+        """True for SUCCEEDED, and for CANCELED when the caller accepts it."""
+        return self in (Verdict.PASS, Verdict.PASS_ACCEPTED)
+
+
+@dataclasses.dataclass(frozen=True)
+class Acceptor:
+    """One row of the table: an execution state, its verdict, and how progress text describes it."""
+
+    state: str
+    verdict: Verdict
+    phrase: str
+    acceptable: bool = False  # the caller may turn this FAIL into PASS_ACCEPTED
+
+
+ACCEPTORS: Mapping[str, Acceptor] = {
+    row.state: row
+    for row in (
+        Acceptor("QUEUED", Verdict.WAIT_QUEUED, "queued, waiting for the device to pick it up"),
+        Acceptor("IN_PROGRESS", Verdict.WAIT, "running on the device"),
+        Acceptor("SUCCEEDED", Verdict.PASS, "succeeded"),
+        Acceptor("FAILED", Verdict.FAIL, "failed on the device"),
+        Acceptor("REJECTED", Verdict.FAIL, "rejected by the device"),
+        Acceptor("TIMED_OUT", Verdict.FAIL, "timed out before the device finished"),
+        Acceptor("CANCELED", Verdict.FAIL, "canceled", acceptable=True),
+    )
+}
+
+
+def verdict(state: str, *, accept_canceled: bool = False) -> Verdict:
+    """The verdict for `state`; unknown states wait (see the module docstring for why)."""
+    row = ACCEPTORS.get(state)
+    if row is None:
+        return Verdict.WAIT
+    if row.acceptable and accept_canceled:
+        return Verdict.PASS_ACCEPTED
+    return row.verdict
+
+
+def known(state: str) -> bool:
+    """True when the table has a row for `state`."""
+    return state in ACCEPTORS
+
+
+def phrase(state: str) -> str:
+    """A few words for progress text, such as 'running on the device'."""
+    row = ACCEPTORS.get(state)
+    return row.phrase if row else f"in state {state}, which this provider does not know; waiting"
+
+
+def model_states() -> list[str]:
+    """The ExecutionState enum of botocore's service model, in model order."""
+    return list(service_model().shape_for("ExecutionState").enum)
+
+
+def unjudged_states() -> list[str]:
+    """States in the service model without a row in ACCEPTORS (should always be empty)."""
+    return [state for state in model_states() if state not in ACCEPTORS]
+
+
+def display_order() -> list[str]:
+    """States in the order progress text lists them: successes first, then in flight, then failures."""
+    rank = {Verdict.PASS: 0, Verdict.WAIT: 1, Verdict.WAIT_QUEUED: 2, Verdict.FAIL: 3}
+    return sorted(ACCEPTORS, key=lambda state: rank[ACCEPTORS[state].verdict])

@@ -1,0 +1,187 @@
+"""The boto3 client for Snow Device Management, built once per settings, and the one place botocore errors are mapped.
+
+`sdm_client` caches clients per ClientSettings for the life of the provider process: boto3 clients are thread-safe
+and keep their connection pool, but building a Session is not thread-safe, so building happens under a lock.
+
+`translate` turns whatever botocore raised into the error tree of `errors.py`, with messages that say which call,
+where it went and what to check. Messages are built from the operation, the ids, the settings and the service's
+own error code and message: never from credentials.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import threading
+
+import boto3
+import botocore.config
+import botocore.exceptions
+
+from pulumi_snowdm._core.errors import AccessError, ConfigurationError, NotFound, SnowdmError
+from pulumi_snowdm._core.service_model import SERVICE_NAME
+from pulumi_snowdm._core.settings import ClientSettings
+
+_ACCESS_CODES = frozenset(
+    {
+        "AccessDeniedException",
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "InvalidClientTokenId",
+        "ExpiredTokenException",
+        "ExpiredToken",
+        "MissingAuthenticationTokenException",
+    }
+)
+
+# What a ResourceNotFoundException is about, by operation; the ids passed to translate name the object.
+_KIND_BY_OPERATION = {
+    "DescribeExecution": "execution",
+    "DescribeTask": "task",
+    "CancelTask": "task",
+    "ListExecutions": "task",
+    "DescribeDevice": "device",
+    "DescribeDeviceEc2Instances": "device",
+    "ListDeviceResources": "device",
+}
+
+_CONFIG_HELP = (
+    "set a region with `pulumi config set snowdm:region <region>` (or `aws:region`, or AWS_REGION), "
+    "a profile with `snowdm:profile` (or `aws:profile`, or AWS_PROFILE)"
+)
+
+_clients: dict[ClientSettings, object] = {}
+_clients_lock = threading.Lock()
+
+
+def sdm_client(settings: ClientSettings):
+    """Return the process-wide snow-device-management client for `settings`, building it on first use."""
+    with _clients_lock:
+        client = _clients.get(settings)
+        if client is None:
+            try:
+                client = _build(settings)
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+                raise translate(error, "creating the client", "", settings) from None
+            _clients[settings] = client
+        return client
+
+
+def forget_clients() -> None:
+    """Drop every cached client, so the next call rebuilds (for example after credentials were rotated)."""
+    with _clients_lock:
+        _clients.clear()
+
+
+def user_agent() -> str:
+    """The user-agent suffix that lets service-side logs tell this provider's calls apart."""
+    try:
+        version = importlib.metadata.version("pulumi-snowdm")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    return f"pulumi-snowdm/{version}"
+
+
+def _build(settings: ClientSettings):
+    session = boto3.session.Session(profile_name=settings.profile, region_name=settings.region)
+    config = botocore.config.Config(
+        # total_max_attempts counts the first try too, as AWS_MAX_ATTEMPTS does.
+        retries={"mode": settings.retry_mode, "total_max_attempts": settings.max_attempts},
+        user_agent_extra=user_agent(),
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+    )
+    return session.client(SERVICE_NAME, endpoint_url=settings.endpoint, config=config)
+
+
+def translate(
+    error: Exception,
+    operation: str,
+    ids: str,
+    settings: ClientSettings | None = None,
+    *,
+    client=None,
+) -> SnowdmError:
+    """Map a botocore error from `operation` on the object named by `ids` to a SnowdmError, ready to raise.
+
+    `ids` names the object without its kind (`st-1`, `for task st-1 on device smd-1`): the kind comes from the
+    operation, so NotFound reads "task st-1 was not found".
+
+    `client`, when given, names the endpoint and region the call really used (boto3 may have taken them from the
+    environment); otherwise `settings` does.
+    """
+    if isinstance(error, SnowdmError):
+        return error
+    kind = _KIND_BY_OPERATION.get(operation, "object")
+    subject = f"{operation} ({kind} {ids})" if ids else operation
+    where = _target(settings, client)
+    if isinstance(error, botocore.exceptions.ClientError):
+        return _from_client_error(error, operation, kind, subject, ids, where)
+    if isinstance(error, botocore.exceptions.NoRegionError):
+        return ConfigurationError(f"{subject}: no region is set. To fix: {_CONFIG_HELP}")
+    if isinstance(error, botocore.exceptions.ProfileNotFound):
+        profile = error.kwargs.get("profile")
+        return ConfigurationError(
+            f"{subject}: the AWS profile {profile!r} is not in ~/.aws/config or ~/.aws/credentials. To fix: "
+            f"check `snowdm:profile`, `aws:profile` and AWS_PROFILE"
+        )
+    if isinstance(error, (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError)):
+        return ConfigurationError(
+            f"{subject}: no usable AWS credentials were found for {where}. To fix: provide them through the "
+            f"standard chain (AWS_PROFILE or `snowdm:profile`, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+            f"~/.aws/credentials, SSO, or an instance role)"
+        )
+    if isinstance(
+        error,
+        (
+            botocore.exceptions.CredentialRetrievalError,
+            botocore.exceptions.TokenRetrievalError,
+            botocore.exceptions.SSOTokenLoadError,
+            botocore.exceptions.UnauthorizedSSOTokenError,
+        ),
+    ):
+        # Only the provider's name: the underlying message may quote a credential process's output.
+        provider = error.kwargs.get("provider", "the configured credential source")
+        return ConfigurationError(
+            f"{subject}: AWS credentials could not be obtained from {provider} ({type(error).__name__}). "
+            f"To fix: refresh them (for SSO: `aws sso login --profile <profile>`) or check the profile"
+        )
+    if isinstance(error, (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError)):
+        url = error.kwargs.get("endpoint_url", where)
+        return ConfigurationError(
+            f"{subject}: could not connect to {url}. To fix: check `snowdm:endpoint` "
+            f"(or AWS_ENDPOINT_URL_SNOW_DEVICE_MANAGEMENT), the region and the network path to the service"
+        )
+    if isinstance(error, botocore.exceptions.ParamValidationError):
+        return SnowdmError(f"{subject}: the request was refused before sending it: {error}")
+    if isinstance(error, botocore.exceptions.BotoCoreError):
+        return SnowdmError(f"{subject} at {where} failed: {type(error).__name__}: {error}")
+    return SnowdmError(f"{subject} at {where} failed: {type(error).__name__}: {error}")
+
+
+def _from_client_error(
+    error: botocore.exceptions.ClientError, operation: str, kind: str, subject: str, ids: str, where: str
+) -> SnowdmError:
+    details = error.response.get("Error", {})
+    code = details.get("Code", "Unknown")
+    message = details.get("Message") or error.response.get("message") or ""
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    if code == "ResourceNotFoundException" or status == 404:
+        return NotFound(kind, ids or operation)
+    if code in _ACCESS_CODES or status == 403:
+        return AccessError(
+            f"{subject}: {where} refused the call ({code}: {message}). To fix: check the credentials boto3 "
+            f"found (the chain: AWS_PROFILE or `snowdm:profile`, environment keys, ~/.aws, SSO, role), that they "
+            f"allow snow-device-management:{operation}, and that `snowdm:endpoint` and the region are the ones "
+            f"you mean"
+        )
+    return SnowdmError(f"{subject} at {where} failed: {code}: {message}".rstrip(": "))
+
+
+def _target(settings: ClientSettings | None, client) -> str:
+    if client is not None:
+        meta = client.meta
+        return f"region {meta.region_name} at {meta.endpoint_url}"
+    if settings is not None:
+        return settings.target()
+    return "the service"

@@ -1,0 +1,146 @@
+"""The rest-json wire format: request members from their model locations, responses and errors as botocore parses them.
+
+Parsing places every input member from where the model says it travels (uri label, querystring, header or JSON body),
+converts query strings to the member's type (repeated keys become lists), then checks the whole input with
+`_core.constraints`, so a bad request answers 400 ValidationException naming each bad field. Serializing writes only
+the members of the output shape, timestamps as epoch seconds with millisecond precision.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import botocore.model
+
+from pulumi_snowdm._core.constraints import shape_problems
+from pulumi_snowdm.emulator.errors import ServiceError, ValidationException
+
+_TRUE_FALSE = {"true": True, "false": False}
+
+
+def parse_input(
+    operation: botocore.model.OperationModel,
+    labels: Mapping[str, str],
+    query: Mapping[str, list[str]],
+    headers: Mapping[str, str],
+    body: bytes,
+) -> dict[str, Any]:
+    """The operation's input as a dict of member name -> value, checked against every constraint."""
+    shape = operation.input_shape
+    if shape is None:
+        return {}
+    document = _json_document(body) if _has_body_members(shape) else {}
+    params: dict[str, Any] = {}
+    body_names: dict[str, str] = {}
+    problems: list[str] = []
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        wire_name = member.serialization.get("name", name)
+        if location == "uri":
+            params[name] = labels.get(wire_name, "")
+        elif location == "querystring":
+            if wire_name in query:
+                params[name] = _from_query(member, query[wire_name], name, problems)
+        elif location == "header":
+            if wire_name.lower() in headers:
+                params[name] = _from_query(member, [headers[wire_name.lower()]], name, problems)
+        else:
+            body_names[wire_name] = name
+    for wire_name, value in document.items():
+        name = body_names.get(wire_name)
+        if name is None:
+            allowed = ", ".join(body_names) or "none"
+            problems.append(f"{wire_name}: is not a body member of {operation.name}; body members are {allowed}")
+        else:
+            params[name] = value
+    if problems:
+        raise ValidationException("; ".join(problems))
+    problems = shape_problems(shape, params, "")
+    if problems:
+        raise ValidationException("; ".join(problems))
+    return {name: value for name, value in params.items() if value is not None}
+
+
+def serialize_output(shape: botocore.model.Shape | None, output: Mapping[str, Any] | None) -> bytes:
+    """The JSON body of a successful response: only the output shape's members."""
+    if shape is None or not output:
+        return b"{}"
+    return json.dumps(_serialize(shape, output), separators=(",", ":")).encode()
+
+
+def error_body(error: ServiceError) -> bytes:
+    return json.dumps({"message": error.message}).encode()
+
+
+def _has_body_members(shape: botocore.model.StructureShape) -> bool:
+    return any("location" not in member.serialization for member in shape.members.values())
+
+
+def _json_document(body: bytes) -> dict[str, Any]:
+    if not body.strip():
+        return {}
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValidationException("the request body is not valid UTF-8; send a JSON object") from None
+    except (ValueError, RecursionError) as error:
+        raise ValidationException(f"the request body is not valid JSON ({error}); send a JSON object") from None
+    if not isinstance(document, dict):
+        raise ValidationException(f"the request body must be a JSON object, got {type(document).__name__}")
+    return document
+
+
+def _from_query(member: botocore.model.Shape, values: list[str], name: str, problems: list[str]) -> Any:
+    if member.type_name == "list":
+        return [_scalar(member.member, value, f"{name}[{index}]", problems) for index, value in enumerate(values)]
+    return _scalar(member, values[-1], name, problems)
+
+
+def _scalar(shape: botocore.model.Shape, text: str, name: str, problems: list[str]) -> Any:
+    kind = shape.type_name
+    if kind in ("integer", "long"):
+        try:
+            return int(text)
+        except ValueError:
+            problems.append(f"{name}: must be an integer, got {text!r}")
+    elif kind in ("float", "double"):
+        try:
+            return float(text)
+        except ValueError:
+            problems.append(f"{name}: must be a number, got {text!r}")
+    elif kind == "boolean":
+        if text in _TRUE_FALSE:
+            return _TRUE_FALSE[text]
+        problems.append(f"{name}: must be true or false, got {text!r}")
+    else:
+        return text
+    return None
+
+
+def _serialize(shape: botocore.model.Shape, value: Any) -> Any:
+    kind = shape.type_name
+    if kind == "structure":
+        result = {}
+        for name, member in shape.members.items():
+            item = value.get(name)
+            if item is not None:
+                result[member.serialization.get("name", name)] = _serialize(member, item)
+        return result
+    if kind == "list":
+        return [_serialize(shape.member, item) for item in value]
+    if kind == "map":
+        return {key: _serialize(shape.value, item) for key, item in value.items()}
+    if kind == "timestamp":
+        return _epoch(value)
+    return value
+
+
+def _epoch(value: Any) -> float:
+    if isinstance(value, datetime.datetime):
+        value = value.timestamp()
+    elif isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value).timestamp()
+    return round(float(value), 3)

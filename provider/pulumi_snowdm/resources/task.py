@@ -1,0 +1,217 @@
+"""Task: the work itself, an `unlock` or `reboot` sent to 1 to 10 managed devices.
+
+Creating a task reboots or unlocks real devices, so a create must never run twice for one resource. CreateTask gets
+a client token derived from the stack, the resource name and the inputs: a create retried after a crash, a killed
+`pulumi up` or a failed deployment sends the same token, and the service answers with the task it already made.
+To run the same command on the same devices again on purpose, change `run_id` (or the name or description).
+
+Given `existing_task_id`, the resource adopts that task instead of creating one (`pulumi import` does not work for
+dynamic resources), and destroying it leaves the task alone. Tag changes update in place; any other change
+replaces the task. Destroying a created task cancels its executions still QUEUED and says how many; executions
+already picked up by a device run to their end, as the service allows nothing else.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from typing import Any, Mapping, Optional, Sequence
+
+import pulumi
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+
+from pulumi_snowdm._core.client import translate
+from pulumi_snowdm._core.errors import NotFound
+from pulumi_snowdm._core.finders import find_task, list_executions
+from pulumi_snowdm._core.service_model import service_model
+from pulumi_snowdm._core.times import iso
+from pulumi_snowdm.resources.inputs import InputCheck
+from pulumi_snowdm.resources.naming import SnakeCaseOutputs
+from pulumi_snowdm.resources.progress import report
+from pulumi_snowdm.resources.provider import SdmProvider
+
+INPUTS = ("command", "targets", "description", "tags", "existingTaskId", "runId", "scope")
+REPLACING_INPUTS = ("command", "targets", "description", "existingTaskId", "runId", "scope")
+OUTPUTS = ("taskId", "taskArn", "state", "targets", "createdAt", "lastUpdatedAt", "completedAt", "description", "tags")
+
+
+# The members of CreateTask's `command` union in the service model; the resource takes one member's name.
+COMMANDS = tuple(sorted(service_model().operation_model("CreateTask").input_shape.members["command"].members))
+
+
+class Command(str, enum.Enum):
+    """What a task runs on its devices."""
+
+    UNLOCK = "unlock"
+    REBOOT = "reboot"
+
+    @classmethod
+    def unlock(cls) -> "Command":
+        return cls.UNLOCK
+
+    @classmethod
+    def reboot(cls) -> "Command":
+        return cls.REBOOT
+
+
+def client_token(scope: str, inputs: Mapping[str, Any]) -> str:
+    """The CreateTask client token for a resource: the same scope and inputs always give the same token."""
+    material = json.dumps({"scope": scope, **{k: inputs.get(k) for k in ("command", "targets", "description",
+                                                                         "tags", "runId")}}, sort_keys=True)
+    return "pulumi-snowdm-" + hashlib.sha256(material.encode()).hexdigest()[:48]
+
+
+def _wire_command(command: Any) -> Any:
+    return {command: {}} if isinstance(command, str) else command
+
+
+def task_outputs(task: Mapping[str, Any]) -> dict[str, Any]:
+    """The resource's outputs from a DescribeTask answer."""
+    return {
+        "taskId": task["taskId"],
+        "taskArn": task.get("taskArn"),
+        "state": task.get("state"),
+        "targets": list(task.get("targets") or []),
+        "createdAt": iso(task.get("createdAt")),
+        "lastUpdatedAt": iso(task.get("lastUpdatedAt")),
+        "completedAt": iso(task.get("completedAt")),
+        "description": task.get("description"),
+        "tags": dict(task.get("tags") or {}),
+    }
+
+
+class TaskProvider(SdmProvider):
+    """Dynamic provider of Task: CreateTask with a derived client token, DescribeTask, tags, CancelTask."""
+
+    def check(self, _olds: dict, news: dict):
+        check = InputCheck(news)
+        adopted = check.api_value("existingTaskId", "DescribeTask", "taskId", required=False)
+        check.choice("command", COMMANDS, required=adopted is None)
+        check.api_value("targets", "CreateTask", "targets", required=adopted is None)
+        check.api_value("description", "CreateTask", "description", required=False)
+        check.api_value("tags", "CreateTask", "tags", required=False)
+        check.text("runId", max_length=128)
+        if adopted is not None and any(news.get(k) is not None for k in ("command", "targets", "description")):
+            check.fail("existingTaskId", "'existingTaskId' adopts a task as it is: leave command, targets and "
+                                         "description unset")
+        self.settings()  # a bad region or endpoint fails preview, before any call
+        return check.result()
+
+    def create(self, props: dict) -> CreateResult:
+        client = self.client()
+        if props.get("existingTaskId"):
+            task = find_task(client, props["existingTaskId"])
+            report(f"task {task['taskId']}: adopted ({task.get('state')})")
+        else:
+            request = {
+                "clientToken": client_token(props.get("scope", ""), props),
+                "command": _wire_command(props["command"]),
+                "targets": list(props["targets"]),
+            }
+            if props.get("description"):
+                request["description"] = props["description"]
+            if props.get("tags"):
+                request["tags"] = dict(props["tags"])
+            try:
+                created = client.create_task(**request)
+            except Exception as error:  # botocore errors only reach here; translate says what to do
+                raise translate(error, "CreateTask", ", ".join(request["targets"]), client=client) from None
+            task = find_task(client, created["taskId"])
+            report(f"task {task['taskId']}: {props['command']} sent to {len(request['targets'])} device(s)")
+        return CreateResult(task["taskId"], {**_inputs(props), **task_outputs(task)})
+
+    def read(self, id_: str, props: dict) -> ReadResult:
+        try:
+            task = find_task(self.client(), id_)
+        except NotFound:
+            return ReadResult("", {})
+        return ReadResult(id_, {**_inputs(props), **task_outputs(task)})
+
+    def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
+        changed = [k for k in INPUTS if _normal(olds.get(k)) != _normal(news.get(k))]
+        replaces = [k for k in changed if k in REPLACING_INPUTS]
+        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+
+    def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
+        client = self.client()
+        arn = olds["taskArn"]
+        old_tags, new_tags = dict(olds.get("tags") or {}), dict(news.get("tags") or {})
+        try:
+            removed = sorted(set(old_tags) - set(new_tags))
+            if removed:
+                client.untag_resource(resourceArn=arn, tagKeys=removed)
+            changed = {k: v for k, v in new_tags.items() if old_tags.get(k) != v}
+            if changed:
+                client.tag_resource(resourceArn=arn, tags=changed)
+        except Exception as error:
+            raise translate(error, "TagResource", arn, client=client) from None
+        return UpdateResult({**_inputs(news), **task_outputs(find_task(client, id_))})
+
+    def delete(self, id_: str, props: dict) -> None:
+        if props.get("existingTaskId"):
+            report(f"task {id_}: adopted, so left as it is")
+            return
+        client = self.client()
+        try:
+            queued = [e["managedDeviceId"] for e in list_executions(client, id_) if e.get("state") == "QUEUED"]
+        except NotFound:
+            return
+        if not queued:
+            report(f"task {id_}: nothing left QUEUED, nothing to cancel")
+            return
+        try:
+            client.cancel_task(taskId=id_)
+        except Exception as error:
+            found = translate(error, "CancelTask", id_, client=client)
+            if isinstance(found, NotFound):
+                return
+            raise found from None
+        report(f"task {id_}: canceled the {len(queued)} execution(s) still QUEUED ({', '.join(queued)})")
+
+
+def _inputs(props: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: props[k] for k in INPUTS if props.get(k) is not None}
+
+
+def _normal(value: Any) -> Any:
+    return json.dumps(value, sort_keys=True)
+
+
+class Task(SnakeCaseOutputs, Resource, module="snowdm", name="Task"):
+    """An SDM task: `unlock` or `reboot` on 1 to 10 managed devices, created once, or adopted by id."""
+
+    task_id: pulumi.Output[str]
+    task_arn: pulumi.Output[str]
+    state: pulumi.Output[str]
+    targets: pulumi.Output[list]
+    created_at: pulumi.Output[str]
+    last_updated_at: pulumi.Output[Optional[str]]
+    completed_at: pulumi.Output[Optional[str]]
+    description: pulumi.Output[Optional[str]]
+    tags: pulumi.Output[dict]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        command: pulumi.Input[Command | str] | None = None,
+        targets: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        description: pulumi.Input[str] | None = None,
+        tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
+        existing_task_id: pulumi.Input[str] | None = None,
+        run_id: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {
+            "command": command.value if isinstance(command, Command) else command,
+            "targets": targets,
+            "description": description,
+            "tags": tags,
+            "existingTaskId": existing_task_id,
+            "runId": run_id,
+            # The client token is scoped to this stack and resource, so another stack never adopts this task.
+            "scope": f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}",
+            **{k: None for k in OUTPUTS if k not in ("targets", "description", "tags")},
+        }
+        super().__init__(TaskProvider(), resource_name, props, opts)

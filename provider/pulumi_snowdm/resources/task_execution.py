@@ -1,0 +1,214 @@
+"""TaskExecution: a gate that passes when one device's execution of a task succeeds, and fails the deployment
+otherwise.
+
+create waits for the execution to reach a final state (see `_core.poller` for the loop and `_core.acceptors` for
+which states pass): SUCCEEDED passes; FAILED, REJECTED, TIMED_OUT and CANCELED (unless `accept_canceled`) fail the
+deployment with the device's diagnosis, so nothing that depends on the gate is deployed. The deadline is an input
+(`timeout_seconds`), since Pulumi's customTimeouts never reach dynamic providers, and time in QUEUED has its own
+bound (an offline device queues forever). With `wait=False` the gate records the state it finds and passes.
+
+Outputs are what DescribeExecution answered. refresh reads the execution again: gone drops the gate from state, a
+failing final state fails the refresh with the same message as create. Deleting a gate only forgets it: an
+execution cannot be deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from typing import Any, Mapping, Optional
+
+import pulumi
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+
+from pulumi_snowdm._core import acceptors
+from pulumi_snowdm._core.acceptors import Verdict
+from pulumi_snowdm._core.diagnosis import explain_execution_failure
+from pulumi_snowdm._core.errors import ExecutionFailed, InputError, NotFound, SnowdmError
+from pulumi_snowdm._core.finders import find_device, find_execution
+from pulumi_snowdm._core.poller import Backoff, Deadline, WaitPolicy, wait_for_execution
+from pulumi_snowdm._core.times import iso
+from pulumi_snowdm.resources.inputs import InputCheck
+from pulumi_snowdm.resources.naming import SnakeCaseOutputs, camel
+from pulumi_snowdm.resources.progress import report
+from pulumi_snowdm.resources.provider import SdmProvider
+
+WEEK = 7 * 24 * 3600
+# Input name -> (WaitPolicy field, default, lowest, highest).
+TIMING = {
+    "timeoutSeconds": ("timeout_seconds", 1800.0, 1, WEEK),
+    "queuedTimeoutSeconds": ("queued_timeout_seconds", 900.0, 1, WEEK),
+    "notFoundGraceSeconds": ("not_found_grace_seconds", 60.0, 0, 3600),
+    "pollIntervalSeconds": ("initial_delay_seconds", 2.0, 0.1, 600),
+    "maxPollIntervalSeconds": ("max_delay_seconds", 20.0, 0.1, 3600),
+    "heartbeatSeconds": ("heartbeat_seconds", 30.0, 1, 3600),
+}
+IDENTITY = ("taskId", "managedDeviceId")
+SETTINGS = ("wait", "acceptCanceled", *TIMING)
+OUTPUTS = ("executionId", "state", "startedAt", "lastUpdatedAt")
+
+
+def wait_policy(props: Mapping[str, Any]) -> WaitPolicy:
+    """The WaitPolicy the gate's inputs describe (defaults for what is unset)."""
+    return WaitPolicy(**{field: props.get(name, default) for name, (field, default, _, _) in TIMING.items()})
+
+
+def execution_outputs(execution: Mapping[str, Any]) -> dict[str, Any]:
+    """The gate's outputs from a DescribeExecution answer, never from the inputs."""
+    return {
+        "executionId": execution.get("executionId"),
+        "state": execution.get("state"),
+        "startedAt": iso(execution.get("startedAt")),
+        "lastUpdatedAt": iso(execution.get("lastUpdatedAt")),
+        "managedDeviceId": execution.get("managedDeviceId"),
+        "taskId": execution.get("taskId"),
+    }
+
+
+class TaskExecutionProvider(SdmProvider):
+    """Dynamic provider of TaskExecution: waits on DescribeExecution and judges the final state."""
+
+    def check(self, _olds: dict, news: dict):
+        check = InputCheck(news)
+        check.api_value("taskId", "DescribeExecution", "taskId")
+        check.api_value("managedDeviceId", "DescribeExecution", "managedDeviceId")
+        check.flag("wait", True)
+        check.flag("acceptCanceled", False)
+        for name, (_, default, low, high) in TIMING.items():
+            check.seconds(name, default, low, high)
+        if not check.failures and all(isinstance(check.inputs.get(name), (int, float)) for name in TIMING):
+            try:
+                wait_policy(check.inputs)
+            except InputError as error:
+                # WaitPolicy names its own fields; say it with the resource's input names.
+                prop, problem = error.prop, error.problem
+                for name, (field, *_) in TIMING.items():
+                    prop, problem = (name if prop == camel(field) else prop), problem.replace(camel(field), name)
+                check.fail(prop, f"'{prop}' {problem}")
+        self.settings()  # a bad region or endpoint fails preview, before any call
+        return check.result()
+
+    def create(self, props: dict) -> CreateResult:
+        execution = self._wait(props) if props.get("wait", True) else self._first_look(props)
+        return CreateResult(f"{props['taskId']}/{props['managedDeviceId']}", _outputs(props, execution))
+
+    def read(self, id_: str, props: dict) -> ReadResult:
+        task_id, _, device_id = id_.partition("/")
+        client = self.client()
+        try:
+            execution = find_execution(client, task_id, device_id)
+        except NotFound:
+            return ReadResult("", {})
+        self._judge(client, execution, bool(props.get("acceptCanceled")))
+        return ReadResult(id_, _outputs({**props, "taskId": task_id, "managedDeviceId": device_id}, execution))
+
+    def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
+        changed = [k for k in (*IDENTITY, *SETTINGS) if _normal(olds.get(k)) != _normal(news.get(k))]
+        replaces = [k for k in changed if k in IDENTITY]
+        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+
+    def update(self, _id: str, olds: dict, news: dict) -> UpdateResult:
+        # Only waiting settings changed: the execution is the same, so its outputs stay as they were.
+        return UpdateResult({**{k: olds.get(k) for k in OUTPUTS}, **_inputs(news)})
+
+    def delete(self, _id: str, _props: dict) -> None:
+        """An execution cannot be deleted; the gate is only removed from state."""
+
+    def _wait(self, props: dict) -> dict:
+        client = self.client()
+        task_id, device_id = props["taskId"], props["managedDeviceId"]
+        describe = f"task {task_id} on {device_id}"
+        return wait_for_execution(
+            lambda: find_execution(client, task_id, device_id),
+            wait_policy(props),
+            describe=describe,
+            report=report,
+            accept_canceled=bool(props.get("acceptCanceled")),
+            explain_failure=lambda execution: explain_execution_failure(execution, _device(client, device_id)),
+        )
+
+    def _first_look(self, props: dict) -> dict:
+        """wait=False: the state as it is now, allowing the grace period for an execution not there yet."""
+        client = self.client()
+        task_id, device_id = props["taskId"], props["managedDeviceId"]
+        policy = wait_policy(props)
+        grace = Deadline(policy.not_found_grace_seconds)
+        backoff = Backoff(policy, random.Random())
+        while True:
+            try:
+                execution = find_execution(client, task_id, device_id)
+                break
+            except NotFound:
+                if grace.expired():
+                    raise
+                time.sleep(min(backoff.next(), grace.remaining()))
+        report(f"task {task_id} on {device_id}: recorded {execution['state']} without waiting (wait=False)")
+        return execution
+
+    def _judge(self, client, execution: dict, accept_canceled: bool) -> None:
+        """Fail a refresh that finds the execution in a failing final state, as create would have."""
+        if acceptors.verdict(execution.get("state", ""), accept_canceled=accept_canceled) is Verdict.FAIL:
+            raise ExecutionFailed(explain_execution_failure(execution, _device(client, execution["managedDeviceId"])))
+
+
+def _device(client, device_id: str) -> dict | None:
+    """DescribeDevice for a failure message; a failure message is still given when the device cannot be read."""
+    try:
+        return find_device(client, device_id)
+    except SnowdmError:
+        return None
+
+
+def _inputs(props: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: props[k] for k in (*IDENTITY, *SETTINGS) if props.get(k) is not None}
+
+
+def _outputs(props: Mapping[str, Any], execution: Mapping[str, Any]) -> dict[str, Any]:
+    return {**_inputs(props), **execution_outputs(execution)}
+
+
+def _normal(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+class TaskExecution(SnakeCaseOutputs, Resource, module="snowdm", name="TaskExecution"):
+    """A gate on one device's execution of a task: `pulumi up` waits for it and fails unless it succeeds."""
+
+    execution_id: pulumi.Output[str]
+    state: pulumi.Output[str]
+    started_at: pulumi.Output[Optional[str]]
+    last_updated_at: pulumi.Output[Optional[str]]
+    managed_device_id: pulumi.Output[str]
+    task_id: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        task_id: pulumi.Input[str],
+        managed_device_id: pulumi.Input[str],
+        wait: pulumi.Input[bool] | None = None,
+        accept_canceled: pulumi.Input[bool] | None = None,
+        timeout_seconds: pulumi.Input[float] | None = None,
+        queued_timeout_seconds: pulumi.Input[float] | None = None,
+        not_found_grace_seconds: pulumi.Input[float] | None = None,
+        poll_interval_seconds: pulumi.Input[float] | None = None,
+        max_poll_interval_seconds: pulumi.Input[float] | None = None,
+        heartbeat_seconds: pulumi.Input[float] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {
+            "taskId": task_id,
+            "managedDeviceId": managed_device_id,
+            "wait": wait,
+            "acceptCanceled": accept_canceled,
+            "timeoutSeconds": timeout_seconds,
+            "queuedTimeoutSeconds": queued_timeout_seconds,
+            "notFoundGraceSeconds": not_found_grace_seconds,
+            "pollIntervalSeconds": poll_interval_seconds,
+            "maxPollIntervalSeconds": max_poll_interval_seconds,
+            "heartbeatSeconds": heartbeat_seconds,
+            **{k: None for k in OUTPUTS},
+        }
+        super().__init__(TaskExecutionProvider(), resource_name, props, opts)

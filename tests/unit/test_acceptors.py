@@ -1,0 +1,62 @@
+"""The acceptor table: one verdict per model state, CANCELED accepted only on request, unknown states wait."""
+
+import pytest
+
+from pulumi_snowdm._core.acceptors import (
+    ACCEPTORS,
+    Verdict,
+    display_order,
+    known,
+    model_states,
+    phrase,
+    unjudged_states,
+    verdict,
+)
+
+
+def test_every_model_state_has_a_verdict():
+    assert unjudged_states() == []
+    assert set(model_states()) == set(ACCEPTORS)
+
+
+@pytest.mark.parametrize(
+    "state, accept_canceled, expected",
+    [
+        ("SUCCEEDED", False, Verdict.PASS),
+        ("SUCCEEDED", True, Verdict.PASS),
+        ("FAILED", False, Verdict.FAIL),
+        ("FAILED", True, Verdict.FAIL),
+        ("REJECTED", True, Verdict.FAIL),
+        ("TIMED_OUT", True, Verdict.FAIL),
+        ("CANCELED", False, Verdict.FAIL),
+        ("CANCELED", True, Verdict.PASS_ACCEPTED),
+        ("QUEUED", False, Verdict.WAIT_QUEUED),
+        ("IN_PROGRESS", False, Verdict.WAIT),
+        ("PAUSED_BY_A_NEWER_SERVICE", False, Verdict.WAIT),
+        ("", True, Verdict.WAIT),
+    ],
+)
+def test_verdict(state, accept_canceled, expected):
+    assert verdict(state, accept_canceled=accept_canceled) is expected
+
+
+@pytest.mark.parametrize(
+    "value, final, passed",
+    [(Verdict.PASS, True, True), (Verdict.PASS_ACCEPTED, True, True), (Verdict.FAIL, True, False),
+     (Verdict.WAIT, False, False), (Verdict.WAIT_QUEUED, False, False)],
+)
+def test_verdict_properties(value, final, passed):
+    assert (value.final, value.passed) == (final, passed)
+
+
+def test_phrases_and_unknown_states():
+    assert all(phrase(state) and "does not know" not in phrase(state) for state in ACCEPTORS)
+    assert "does not know" in phrase("NEW_STATE")
+    assert known("QUEUED") and not known("NEW_STATE")
+
+
+def test_display_order_lists_success_first_and_failures_last():
+    order = display_order()
+    assert order[0] == "SUCCEEDED"
+    assert order.index("IN_PROGRESS") < order.index("QUEUED") < order.index("FAILED")
+    assert set(order) == set(ACCEPTORS)

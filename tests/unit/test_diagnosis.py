@@ -1,0 +1,77 @@
+"""Failure messages: the execution's facts, the device's story, a hint per state, and what to do."""
+
+import datetime
+
+import pytest
+
+from pulumi_snowdm._core.diagnosis import describe_device, explain_execution_failure, explain_fleet_failure
+from pulumi_snowdm._core.fleet_wait import FleetRule, judge_fleet
+from pulumi_snowdm._core.threshold import Threshold
+from pulumi_snowdm._core.times import duration, iso
+
+UTC = datetime.timezone.utc
+STARTED = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+UPDATED = datetime.datetime(2024, 5, 1, 12, 3, 4, 500000, tzinfo=UTC)
+DEVICE = {"managedDeviceId": "smd-1", "deviceState": "LOCKED",
+          "lastReachedOutAt": datetime.datetime(2024, 5, 1, 11, 0, tzinfo=UTC),
+          "software": {"installState": "INSTALLED", "installedVersion": "1.2.3"}}
+
+
+def execution(state):
+    return {"executionId": "e-1", "taskId": "st-1", "managedDeviceId": "smd-1", "state": state,
+            "startedAt": STARTED, "lastUpdatedAt": UPDATED}
+
+
+@pytest.mark.parametrize(
+    "state, hint",
+    [("REJECTED", "locked"), ("TIMED_OUT", "connectivity"), ("FAILED", "failed on the device"),
+     ("CANCELED", "canceled"), ("SOMETHING_NEW", "no reason")],
+)
+def test_execution_failure_message(state, hint):
+    text = explain_execution_failure(execution(state), DEVICE)
+    for words in ("task st-1", "device smd-1", "execution e-1", f"ended {state}", "started 2024-05-01T12:00:00Z",
+                  "last updated 2024-05-01T12:03:04.500Z", "LOCKED", "last reached out 2024-05-01T11:00:00Z",
+                  "software INSTALLED, installed 1.2.3", hint, "rerun `pulumi up`", "remote management"):
+        assert words in text
+
+
+def test_without_device_details():
+    assert "DescribeDevice gave no details" in explain_execution_failure(execution("FAILED"), None)
+    assert "last reached out never" in describe_device({"managedDeviceId": "smd-9"})
+
+
+def test_fleet_failure_lists_failing_devices_up_to_a_limit():
+    view = {("st-1", f"smd-{n:02d}"): {"executionId": f"e-{n}", "managedDeviceId": f"smd-{n:02d}",
+                                       "state": "FAILED" if n < 14 else "SUCCEEDED", "taskId": "st-1"}
+            for n in range(20)}
+    outcome = judge_fleet(view, FleetRule(Threshold(percent=90)), device_ids=[*(d for _, d in view), "smd-99"])
+    text = explain_fleet_failure(outcome, {"smd-00": DEVICE}, describe="fleet gate st-1", limit=5)
+    assert text.startswith("fleet gate st-1: 6 of 21 executions succeeded, 19 required (minSucceeded 90%)")
+    assert "6/21 SUCCEEDED, 14 FAILED, 1 NOT_LISTED" in text
+    assert "  - smd-00 (task st-1, execution e-0): FAILED: the command failed" in text and "LOCKED" in text
+    assert "... and 10 more." in text
+    assert text.count("\n  - ") == 5
+
+
+def test_fleet_failure_names_a_missing_device_and_early_stop():
+    view = {("st-1", "smd-1"): {"executionId": "e-1", "managedDeviceId": "smd-1", "state": "REJECTED"},
+            ("st-1", "smd-2"): {"executionId": "e-2", "managedDeviceId": "smd-2", "state": "IN_PROGRESS"}}
+    outcome = judge_fleet(view, FleetRule(fail_fast=True), device_ids=["smd-1", "smd-2", "smd-3"])
+    text = explain_fleet_failure(outcome, {}, describe="gate")
+    assert "smd-3 (no execution): NOT_LISTED: no execution listed" in text
+    assert "Stopped early (failFast)" in text and "1 still running" in text
+
+
+@pytest.mark.parametrize(
+    "moment, text",
+    [(None, None), (STARTED, "2024-05-01T12:00:00Z"), (UPDATED, "2024-05-01T12:03:04.500Z"),
+     (datetime.datetime(2024, 5, 1, 14, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=2))), "2024-05-01T12:00:00Z"),
+     (datetime.datetime(2024, 5, 1, 12, 0), "2024-05-01T12:00:00Z"), ("2024-05-01T12:00:00Z", "2024-05-01T12:00:00Z")],
+)
+def test_iso(moment, text):
+    assert iso(moment) == text
+
+
+@pytest.mark.parametrize("seconds, text", [(0, "0s"), (12.4, "12s"), (90, "1m30s"), (3600 + 300, "1h05m"), (-3, "0s")])
+def test_duration(seconds, text):
+    assert duration(seconds) == text

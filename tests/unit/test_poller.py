@@ -1,0 +1,203 @@
+"""The single-execution wait loop, driven by a fake clock: every path runs in microseconds of real time."""
+
+import datetime
+import random
+
+import pytest
+
+from pulumi_snowdm._core.errors import AccessError, ExecutionFailed, InputError, NotFound, WaitTimedOut
+from pulumi_snowdm._core.poller import Backoff, Deadline, WaitPolicy, wait_for_execution
+
+WHEN = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.timezone.utc)
+FAST = WaitPolicy(timeout_seconds=600, queued_timeout_seconds=300, not_found_grace_seconds=60,
+                  initial_delay_seconds=2, max_delay_seconds=20, backoff=1.5, jitter=0.2, heartbeat_seconds=30)
+
+
+class FakeTime:
+    """A clock that only moves when the loop sleeps."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        assert seconds >= 0
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def timeline(time, steps):
+    """observe() for a script [(from_second, state or None)]; None means NotFound."""
+    calls = []
+
+    def observe():
+        calls.append(time.now)
+        state = [state for start, state in steps if start <= time.now][-1]
+        if state is None:
+            raise NotFound("execution", "for task st-1 on device smd-1")
+        return {"executionId": "e-1", "taskId": "st-1", "managedDeviceId": "smd-1", "state": state,
+                "startedAt": WHEN, "lastUpdatedAt": WHEN}
+    observe.calls = calls
+    return observe
+
+
+def run(steps, policy=FAST, **options):
+    time = FakeTime()
+    lines = []
+    observe = timeline(time, steps)
+    options.setdefault("rng", random.Random(7))
+    try:
+        result = wait_for_execution(observe, policy, describe="task st-1 on smd-1", report=lines.append,
+                                    clock=time.clock, sleep=time.sleep, **options)
+    except Exception as error:  # returned so tables can assert on it
+        result = error
+    return result, lines, time, observe
+
+
+def test_passes_on_succeeded_and_reports_each_change():
+    result, lines, time, _ = run([(0, "QUEUED"), (12, "IN_PROGRESS"), (40, "SUCCEEDED")])
+    assert result["state"] == "SUCCEEDED"
+    assert lines[0] == "task st-1 on smd-1: QUEUED (queued, waiting for the device to pick it up)"
+    assert any(line.startswith("task st-1 on smd-1: QUEUED -> IN_PROGRESS after 1") for line in lines)
+    assert any("IN_PROGRESS -> SUCCEEDED after 4" for line in lines)
+    assert 40 <= time.now < 40 + FAST.max_delay_seconds
+
+
+@pytest.mark.parametrize("state", ["FAILED", "REJECTED", "TIMED_OUT", "CANCELED"])
+def test_each_failing_state_raises_execution_failed(state):
+    result, _, _, _ = run([(0, "IN_PROGRESS"), (5, state)])
+    assert isinstance(result, ExecutionFailed)
+    assert state in str(result) and "e-1" in str(result)
+
+
+def test_failure_message_comes_from_the_caller():
+    result, _, _, _ = run([(0, "REJECTED")], explain_failure=lambda e: f"explained {e['state']} with device facts")
+    assert str(result) == "explained REJECTED with device facts"
+
+
+def test_canceled_passes_when_accepted():
+    result, _, _, _ = run([(0, "QUEUED"), (3, "CANCELED")], accept_canceled=True)
+    assert result["state"] == "CANCELED"
+
+
+def test_not_found_within_grace_then_found():
+    result, lines, _, observe = run([(0, None), (25, "IN_PROGRESS"), (30, "SUCCEEDED")])
+    assert result["state"] == "SUCCEEDED"
+    assert len(observe.calls) > 3
+
+
+def test_not_found_past_grace_is_re_raised():
+    result, lines, time, _ = run([(0, None)])
+    assert isinstance(result, NotFound)
+    assert time.now == pytest.approx(FAST.not_found_grace_seconds)
+    assert any("not found yet after 30s" in line for line in lines)
+
+
+def test_not_found_after_being_seen_is_re_raised_at_once():
+    result, _, time, _ = run([(0, "IN_PROGRESS"), (10, None)])
+    assert isinstance(result, NotFound)
+    assert time.now < 10 + FAST.max_delay_seconds
+
+
+def test_other_errors_propagate():
+    def observe():
+        raise AccessError("denied")
+    with pytest.raises(AccessError):
+        wait_for_execution(observe, FAST, describe="x", report=print, clock=lambda: 0.0, sleep=lambda s: None)
+
+
+def test_queued_too_long_says_the_device_may_be_offline():
+    result, _, time, _ = run([(0, "QUEUED")])
+    assert isinstance(result, WaitTimedOut)
+    assert "still QUEUED after 5m00s" in str(result) and "offline" in str(result)
+    assert "last seen QUEUED (execution e-1, started 2024-05-01T12:00:00Z" in str(result)
+    assert time.now == pytest.approx(FAST.queued_timeout_seconds)
+
+
+def test_queued_clock_restarts_when_the_state_moves_on():
+    steps = [(0, "QUEUED"), (200, "IN_PROGRESS"), (260, "QUEUED"), (700, "SUCCEEDED")]
+    result, _, time, _ = run(steps, policy=WaitPolicy(timeout_seconds=1000, queued_timeout_seconds=300))
+    assert isinstance(result, WaitTimedOut) and "still QUEUED" in str(result)
+    assert time.now >= 260 + 300
+
+
+def test_deadline_reports_the_last_state_and_elapsed_time():
+    result, _, time, _ = run([(0, "IN_PROGRESS")])
+    assert isinstance(result, WaitTimedOut)
+    text = str(result)
+    assert "no final state after 10m00s" in text and "last seen IN_PROGRESS" in text
+    assert "last updated 2024-05-01T12:00:00Z" in text
+    assert time.now == pytest.approx(FAST.timeout_seconds)
+
+
+def test_a_caller_owned_deadline_wins_over_the_policy():
+    time = FakeTime()
+    observe = timeline(time, [(0, "IN_PROGRESS")])
+    with pytest.raises(WaitTimedOut):
+        wait_for_execution(observe, FAST, describe="x", report=lambda line: None, deadline=Deadline(45, time.clock),
+                           clock=time.clock, sleep=time.sleep)
+    assert time.now == pytest.approx(45)
+
+
+def test_sleeps_never_pass_the_deadline_or_the_maximum_delay():
+    result, _, time, _ = run([(0, "IN_PROGRESS")], policy=WaitPolicy(timeout_seconds=97, heartbeat_seconds=1000))
+    assert isinstance(result, WaitTimedOut)
+    assert max(time.sleeps) <= 20
+    assert time.now == pytest.approx(97)
+    assert sum(time.sleeps) == pytest.approx(97)
+
+
+def test_heartbeats_every_interval():
+    _, lines, _, _ = run([(0, "IN_PROGRESS"), (100, "SUCCEEDED")])
+    beats = [line for line in lines if "still IN_PROGRESS" in line]
+    assert beats == ["task st-1 on smd-1: still IN_PROGRESS after 30s", "task st-1 on smd-1: still IN_PROGRESS after 1m00s",
+                     "task st-1 on smd-1: still IN_PROGRESS after 1m30s"]
+
+
+def test_unknown_state_waits_with_one_warning():
+    result, lines, _, _ = run([(0, "HIBERNATING"), (50, "SUCCEEDED")])
+    assert result["state"] == "SUCCEEDED"
+    assert sum("warning" in line and "HIBERNATING" in line for line in lines) == 1
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_backoff_grows_within_jitter_and_caps_at_the_maximum(seed):
+    policy = WaitPolicy(initial_delay_seconds=2, max_delay_seconds=20, backoff=1.5, jitter=0.2)
+    backoff = Backoff(policy, random.Random(seed))
+    base = 2.0
+    for _ in range(15):
+        delay = backoff.next()
+        assert base * 0.8 - 1e-9 <= delay <= min(20, base * 1.2) + 1e-9
+        base = min(20, base * 1.5)
+    assert delay >= 16
+
+
+def test_backoff_without_jitter_is_exact_and_resets():
+    backoff = Backoff(WaitPolicy(initial_delay_seconds=1, max_delay_seconds=5, backoff=2, jitter=0), random.Random())
+    assert [backoff.next() for _ in range(5)] == [1, 2, 4, 5, 5]
+    backoff.reset()
+    assert backoff.next() == 1
+
+
+@pytest.mark.parametrize(
+    "options, prop",
+    [(dict(timeout_seconds=0), "timeoutSeconds"), (dict(jitter=1), "jitter"), (dict(backoff=0.5), "backoff"),
+     (dict(max_delay_seconds=1, initial_delay_seconds=2), "maxDelaySeconds"),
+     (dict(not_found_grace_seconds=-1), "notFoundGraceSeconds"), (dict(heartbeat_seconds="30"), "heartbeatSeconds")],
+)
+def test_policy_validation(options, prop):
+    with pytest.raises(InputError) as caught:
+        WaitPolicy(**options)
+    assert caught.value.prop == prop
+
+
+def test_deadline():
+    time = FakeTime()
+    deadline = Deadline(10, time.clock)
+    time.sleep(4)
+    assert (deadline.remaining(), deadline.elapsed(), deadline.expired()) == (6, 4, False)
+    time.sleep(7)
+    assert (deadline.remaining(), deadline.expired()) == (0, True)
