@@ -37,8 +37,12 @@ def serve_emulator(urls, stop) -> None:
 
 
 def serve_moto(urls, stop) -> None:
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    # werkzeug logs every request line to stderr; that would slow moto down and flood the table.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

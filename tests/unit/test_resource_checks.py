@@ -8,7 +8,7 @@ import base64
 
 import dill
 import pytest
-from pulumi.runtime import rpc
+from pulumi.output import Unknown
 
 from pulumi_snowdm.resources.task import TaskProvider
 from pulumi_snowdm.resources.task_execution import TaskExecutionProvider
@@ -46,7 +46,7 @@ def test_task_execution_fills_defaults_and_accepts_unknowns():
     assert found == {}
     assert inputs["wait"] is True and inputs["acceptCanceled"] is False
     assert inputs["timeoutSeconds"] == 1800
-    found, _ = failures(TaskExecutionProvider(), {"taskId": rpc.UNKNOWN, "managedDeviceId": "smd-1"})
+    found, _ = failures(TaskExecutionProvider(), {"taskId": Unknown(), "managedDeviceId": "smd-1"})
     assert found == {}
 
 

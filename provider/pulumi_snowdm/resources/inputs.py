@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pulumi.dynamic import CheckFailure, CheckResult
-from pulumi.runtime import rpc
+from pulumi.output import Unknown
 
 from pulumi_snowdm._core.constraints import input_problems
 
@@ -33,7 +33,7 @@ class InputCheck:
             value = default
         if value is not None:
             self.inputs[prop] = value
-        return value != rpc.UNKNOWN, value
+        return not _unknown(value), value
 
     def api_value(self, prop: str, operation: str, member: str, required: bool = True) -> Any:
         """An input sent to the API as `member` of `operation`, checked against the service model."""
@@ -84,3 +84,14 @@ class InputCheck:
 
     def result(self) -> CheckResult:
         return CheckResult(self.inputs, self.failures)
+
+
+def _unknown(value: Any) -> bool:
+    """True for a value the engine does not know yet (preview), at any depth of a list or map."""
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_unknown(item) for item in value)
+    if isinstance(value, dict):
+        return any(_unknown(item) for item in value.values())
+    return False

@@ -1,4 +1,9 @@
-"""Property names: camelCase in state and in the API, snake_case on the Python resource classes."""
+"""Property names: camelCase in state, in the providers and in the API; snake_case on the Python resource classes.
+
+The SDK keeps a resource's Output attributes under the names of the props passed at registration, serializes them
+through `translate_input_property` and maps the engine's answers back through `translate_output_property`, so
+resources register snake_case props and the mixin below converts both ways.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +18,18 @@ def snake(name: str) -> str:
 
 
 def camel(name: str) -> str:
-    """`last_updated_at` -> `lastUpdatedAt`."""
+    """`last_updated_at` -> `lastUpdatedAt`; names with a leading underscore (`__provider`) stay as they are."""
+    if name.startswith("_"):
+        return name
     head, *rest = name.split("_")
     return head + "".join(word.title() for word in rest)
 
 
-class SnakeCaseOutputs:
-    """Mixin for dynamic resources: Python attributes in snake_case for state properties in camelCase."""
+class SnakeCaseProperties:
+    """Mixin for dynamic resources registered with snake_case props: camelCase on the wire and in state."""
+
+    def translate_input_property(self, prop: str) -> str:
+        return camel(prop)
 
     def translate_output_property(self, prop: str) -> str:
         return snake(prop)

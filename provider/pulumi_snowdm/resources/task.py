@@ -27,7 +27,7 @@ from pulumi_snowdm._core.finders import find_task, list_executions
 from pulumi_snowdm._core.service_model import service_model
 from pulumi_snowdm._core.times import iso
 from pulumi_snowdm.resources.inputs import InputCheck
-from pulumi_snowdm.resources.naming import SnakeCaseOutputs
+from pulumi_snowdm.resources.naming import SnakeCaseProperties, snake
 from pulumi_snowdm.resources.progress import report
 from pulumi_snowdm.resources.provider import SdmProvider
 
@@ -178,7 +178,7 @@ def _normal(value: Any) -> Any:
     return json.dumps(value, sort_keys=True)
 
 
-class Task(SnakeCaseOutputs, Resource, module="snowdm", name="Task"):
+class Task(SnakeCaseProperties, Resource, module="snowdm", name="Task"):
     """An SDM task: `unlock` or `reboot` on 1 to 10 managed devices, created once, or adopted by id."""
 
     task_id: pulumi.Output[str]
@@ -214,4 +214,4 @@ class Task(SnakeCaseOutputs, Resource, module="snowdm", name="Task"):
             "scope": f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}",
             **{k: None for k in OUTPUTS if k not in ("targets", "description", "tags")},
         }
-        super().__init__(TaskProvider(), resource_name, props, opts)
+        super().__init__(TaskProvider(), resource_name, {snake(k): v for k, v in props.items()}, opts)

@@ -30,7 +30,7 @@ from pulumi_snowdm._core.finders import find_device, find_execution
 from pulumi_snowdm._core.poller import Backoff, Deadline, WaitPolicy, wait_for_execution
 from pulumi_snowdm._core.times import iso
 from pulumi_snowdm.resources.inputs import InputCheck
-from pulumi_snowdm.resources.naming import SnakeCaseOutputs, camel
+from pulumi_snowdm.resources.naming import SnakeCaseProperties, snake, camel
 from pulumi_snowdm.resources.progress import report
 from pulumi_snowdm.resources.provider import SdmProvider
 
@@ -172,7 +172,7 @@ def _normal(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-class TaskExecution(SnakeCaseOutputs, Resource, module="snowdm", name="TaskExecution"):
+class TaskExecution(SnakeCaseProperties, Resource, module="snowdm", name="TaskExecution"):
     """A gate on one device's execution of a task: `pulumi up` waits for it and fails unless it succeeds."""
 
     execution_id: pulumi.Output[str]
@@ -211,4 +211,4 @@ class TaskExecution(SnakeCaseOutputs, Resource, module="snowdm", name="TaskExecu
             "heartbeatSeconds": heartbeat_seconds,
             **{k: None for k in OUTPUTS},
         }
-        super().__init__(TaskExecutionProvider(), resource_name, props, opts)
+        super().__init__(TaskExecutionProvider(), resource_name, {snake(k): v for k, v in props.items()}, opts)

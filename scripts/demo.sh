@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Set up, start the local SDM emulator, and run the main example (examples/unlock-then-deploy) against it:
+# `pulumi up` (the gates wait for every device's unlock), the stack's outputs, then `pulumi destroy`.
+# Everything the demo creates lives in a temporary folder that is removed at the end.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+source scripts/env.sh
+
+work=$(mktemp -d)
+emulator_pid=
+cleanup() {
+  [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Device time runs 20x faster than wall time, so the emulated unlocks take a few seconds.
+snowdm-emulator --port 0 --time-scale 20 >"$work/emulator.log" 2>&1 &
+emulator_pid=$!
+url=
+for _ in $(seq 100); do
+  url=$(sed -n 's/^snowdm-emulator listening on //p' "$work/emulator.log")
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+[ -n "$url" ] || { cat "$work/emulator.log" >&2; echo "demo: the emulator did not start" >&2; exit 1; }
+echo "demo: emulator at $url"
+
+export AWS_ACCESS_KEY_ID=snowdm-emulator AWS_SECRET_ACCESS_KEY=snowdm-emulator-secret
+export AWS_REGION=us-west-2 AWS_DEFAULT_REGION=us-west-2
+export PULUMI_HOME="$work/pulumi-home" PULUMI_BACKEND_URL="file://$work/backend" PULUMI_CONFIG_PASSPHRASE=demo
+mkdir -p "$work/backend"
+cp -r examples/unlock-then-deploy "$work/program"
+cd "$work/program"
+
+pulumi stack init demo --non-interactive >/dev/null
+pulumi config set snowdm:endpoint "$url"
+pulumi config set snowdm:region us-west-2
+# The emulator's default fleet: ask it, as you would ask SDM (ListDevices).
+devices=$(python - "$url" <<'PY'
+import sys, boto3
+client = boto3.client("snow-device-management", endpoint_url=sys.argv[1])
+print(" ".join(d["managedDeviceId"] for d in client.list_devices()["devices"]))
+PY
+)
+i=0
+for device in $devices; do
+  pulumi config set --path "devices[$i]" "$device"
+  i=$((i + 1))
+done
+
+pulumi up --yes --non-interactive
+pulumi stack output
+pulumi destroy --yes --non-interactive
+echo "demo: done"
