@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -46,9 +47,18 @@ def emulator(request: pytest.FixtureRequest, make_emulator: Callable[..., Emulat
     return make_emulator(param)
 
 
+@functools.cache
+def _boto3_session() -> boto3.session.Session:
+    # One session for all tests: it loads botocore's data once, so each client takes milliseconds, not 60.
+    return boto3.session.Session()
+
+
 @pytest.fixture
 def make_sdm_client() -> Callable[..., Any]:
-    """Factory: make_sdm_client(emulator, access_key=..., secret_key=..., region=..., **Config kwargs)."""
+    """Factory: make_sdm_client(emulator, access_key=..., secret_key=..., region=..., **Config kwargs).
+
+    Clients come from one shared boto3 session: make them in the test's main thread, then use them anywhere.
+    """
 
     def make(
         emulator: Emulator,
@@ -58,7 +68,7 @@ def make_sdm_client() -> Callable[..., Any]:
         **config: Any,
     ) -> Any:
         config.setdefault("retries", {"mode": "standard"})
-        return boto3.session.Session().client(
+        return _boto3_session().client(
             "snow-device-management",
             endpoint_url=emulator.url,
             region_name=region,

@@ -15,6 +15,7 @@ from pulumi_snowdm._core.errors import (
     FleetFailed,
     InputError,
     NotFound,
+    ServiceUnavailable,
     SnowdmError,
     WaitTimedOut,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "FleetFailed",
     "InputError",
     "NotFound",
+    "ServiceUnavailable",
     "SnowdmError",
     "Task",
     "TaskExecution",

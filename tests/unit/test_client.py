@@ -7,7 +7,7 @@ import pytest
 
 from pulumi_snowdm._core import client as client_module
 from pulumi_snowdm._core.client import forget_clients, sdm_client, translate, user_agent
-from pulumi_snowdm._core.errors import AccessError, ConfigurationError, NotFound, SnowdmError
+from pulumi_snowdm._core.errors import AccessError, ConfigurationError, NotFound, ServiceUnavailable, SnowdmError
 from pulumi_snowdm._core.settings import ClientSettings
 
 LOCAL = ClientSettings(region="us-east-1", endpoint="http://127.0.0.1:1")
@@ -27,7 +27,8 @@ def client_error(code, status, message="nope", operation="DescribeExecution"):
         (client_error("InvalidSignatureException", 403), AccessError, "snowdm:endpoint"),
         (client_error("SomethingNew", 403), AccessError, "endpoint http://127.0.0.1:1"),
         (client_error("ValidationException", 400, "taskId too long"), SnowdmError, "ValidationException: taskId too long"),
-        (client_error("ThrottlingException", 429, "slow down"), SnowdmError, "ThrottlingException"),
+        (client_error("ThrottlingException", 429, "slow down"), ServiceUnavailable, "ThrottlingException"),
+        (client_error("InternalServerException", 500, "oops"), ServiceUnavailable, "InternalServerException"),
         (botocore.exceptions.NoCredentialsError(), ConfigurationError, "credentials"),
         (botocore.exceptions.NoRegionError(), ConfigurationError, "pulumi config set snowdm:region"),
         (botocore.exceptions.ProfileNotFound(profile="ghost"), ConfigurationError, "'ghost'"),

@@ -5,7 +5,8 @@ import random
 
 import pytest
 
-from pulumi_snowdm._core.errors import AccessError, ExecutionFailed, InputError, NotFound, WaitTimedOut
+from pulumi_snowdm._core.errors import (AccessError, ExecutionFailed, InputError, NotFound, ServiceUnavailable,
+                                         WaitTimedOut)
 from pulumi_snowdm._core.poller import Backoff, Deadline, WaitPolicy, wait_for_execution
 
 WHEN = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.timezone.utc)
@@ -201,3 +202,27 @@ def test_deadline():
     assert (deadline.remaining(), deadline.elapsed(), deadline.expired()) == (6, 4, False)
     time.sleep(7)
     assert (deadline.remaining(), deadline.expired()) == (0, True)
+
+
+def test_service_unavailable_is_a_missed_look_until_the_deadline():
+    time = FakeTime()
+    lines = []
+    answers = iter(["busy", "busy", "IN_PROGRESS", "busy", "SUCCEEDED"])
+
+    def observe():
+        answer = next(answers)
+        if answer == "busy":
+            raise ServiceUnavailable("DescribeExecution stayed unavailable through every retry: ThrottlingException")
+        return {"executionId": "e-1", "taskId": "st-1", "managedDeviceId": "smd-1", "state": answer}
+
+    result = wait_for_execution(observe, FAST, describe="task st-1 on smd-1", report=lines.append,
+                                clock=time.clock, sleep=time.sleep, rng=random.Random(1))
+    assert result["state"] == "SUCCEEDED"
+    assert sum("the service is busy" in line for line in lines) == 2  # once per streak
+
+    def always_busy():
+        raise ServiceUnavailable("ThrottlingException")
+
+    with pytest.raises(WaitTimedOut, match="stayed unavailable until the deadline"):
+        wait_for_execution(always_busy, FAST, describe="task st-1 on smd-1", report=lines.append,
+                           clock=time.clock, sleep=time.sleep, rng=random.Random(1))

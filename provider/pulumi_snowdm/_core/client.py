@@ -17,7 +17,7 @@ import boto3
 import botocore.config
 import botocore.exceptions
 
-from pulumi_snowdm._core.errors import AccessError, ConfigurationError, NotFound, SnowdmError
+from pulumi_snowdm._core.errors import AccessError, ConfigurationError, NotFound, ServiceUnavailable, SnowdmError
 from pulumi_snowdm._core.service_model import SERVICE_NAME
 from pulumi_snowdm._core.settings import ClientSettings
 
@@ -33,6 +33,10 @@ _ACCESS_CODES = frozenset(
         "MissingAuthenticationTokenException",
     }
 )
+
+# Answers that botocore's retry modes retry: when they outlast the retries the service is busy, not wrong.
+_TRANSIENT_CODES = frozenset({"ThrottlingException", "InternalServerException", "ServiceUnavailable",
+                              "Throttling", "TooManyRequestsException", "RequestLimitExceeded"})
 
 # What a ResourceNotFoundException is about, by operation; the ids passed to translate name the object.
 _KIND_BY_OPERATION = {
@@ -152,6 +156,8 @@ def translate(
             f"{subject}: could not connect to {url}. To fix: check `snowdm:endpoint` "
             f"(or AWS_ENDPOINT_URL_SNOW_DEVICE_MANAGEMENT), the region and the network path to the service"
         )
+    if isinstance(error, (botocore.exceptions.ConnectionClosedError, botocore.exceptions.ReadTimeoutError)):
+        return ServiceUnavailable(f"{subject} at {where}: the connection failed through every retry ({error})")
     if isinstance(error, botocore.exceptions.ParamValidationError):
         return SnowdmError(f"{subject}: the request was refused before sending it: {error}")
     if isinstance(error, botocore.exceptions.BotoCoreError):
@@ -168,6 +174,8 @@ def _from_client_error(
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     if code == "ResourceNotFoundException" or status == 404:
         return NotFound(kind, ids or operation)
+    if code in _TRANSIENT_CODES or status == 429 or (status or 0) >= 500:
+        return ServiceUnavailable(f"{subject} at {where} stayed unavailable through every retry: {code}: {message}")
     if code in _ACCESS_CODES or status == 403:
         return AccessError(
             f"{subject}: {where} refused the call ({code}: {message}). To fix: check the credentials boto3 "

@@ -5,6 +5,7 @@
     ├── ConfigurationError      region/profile/endpoint/credentials settings are unusable
     ├── NotFound                the service says the object does not exist (read -> gone, delete -> done)
     ├── AccessError             the service refused the call (403) or the credentials are wrong
+    ├── ServiceUnavailable      throttling, 5xx or a dropped connection outlasted botocore's retries (waits go on)
     ├── ExecutionFailed         an execution ended in a state the gate does not accept
     ├── FleetFailed             a fleet gate's threshold was not met
     └── WaitTimedOut            a deadline passed before the execution (or fleet) reached a final state
@@ -44,6 +45,10 @@ class NotFound(SnowdmError):
 
 class AccessError(SnowdmError):
     """The service refused a call: wrong credentials or a denied permission."""
+
+
+class ServiceUnavailable(SnowdmError):
+    """The service stayed busy or unreachable through botocore's retries; a wait treats it as a missed look."""
 
 
 class ExecutionFailed(SnowdmError):

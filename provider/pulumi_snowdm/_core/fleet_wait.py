@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pulumi_snowdm._core import acceptors
 from pulumi_snowdm._core.acceptors import Verdict
 from pulumi_snowdm._core.diagnosis import explain_fleet_failure
-from pulumi_snowdm._core.errors import FleetFailed, NotFound, WaitTimedOut
+from pulumi_snowdm._core.errors import FleetFailed, NotFound, ServiceUnavailable, WaitTimedOut
 from pulumi_snowdm._core.fleet_watch import WATCHES, Lister, WatchRegistry, settings_lister
 from pulumi_snowdm._core.poller import Backoff, Clock, Deadline, WaitPolicy
 from pulumi_snowdm._core.threshold import Tally, Threshold
@@ -226,6 +226,9 @@ def _raise_listing_errors(errors: Mapping[str, Exception], settled: bool) -> Non
     for error in errors.values():
         # A task can be unknown to ListExecutions for a moment after CreateTask: that is an empty task until then.
         if isinstance(error, NotFound) and not settled:
+            continue
+        # Throttling or 5xx that outlasted botocore's retries: this round saw nothing new; the deadline still holds.
+        if isinstance(error, ServiceUnavailable):
             continue
         raise error
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from pulumi_snowdm._core import acceptors
 from pulumi_snowdm._core.acceptors import Verdict
-from pulumi_snowdm._core.errors import ExecutionFailed, InputError, NotFound, WaitTimedOut
+from pulumi_snowdm._core.errors import ExecutionFailed, InputError, NotFound, ServiceUnavailable, WaitTimedOut
 from pulumi_snowdm._core.times import duration, iso
 
 Clock = Callable[[], float]
@@ -124,7 +124,8 @@ def wait_for_execution(
 
     `observe()` returns a DescribeExecution-shaped dict or raises NotFound. Until the execution is first seen,
     NotFound is retried for `not_found_grace_seconds` (it can appear a little after CreateTask), then re-raised;
-    once seen, NotFound is re-raised at once (the task was deleted). `describe` names the execution in progress
+    once seen, NotFound is re-raised at once (the task was deleted). ServiceUnavailable (throttling or 5xx that
+    outlasted botocore's retries) counts as a missed look: the wait goes on until its deadline. `describe` names the execution in progress
     lines and errors ("task st-1 on smd-1"). Raises ExecutionFailed on a failing state and WaitTimedOut on the
     deadline or when QUEUED outlasts `queued_timeout_seconds`. Any other exception from observe propagates.
     """
@@ -136,6 +137,8 @@ def wait_for_execution(
             execution = observe()
         except NotFound as error:
             watch.missing(error)
+        except ServiceUnavailable as error:
+            watch.unavailable(error)
         else:
             if watch.seen(execution):
                 backoff.reset()
@@ -164,6 +167,7 @@ class _ExecutionWait:
         self.queued_since: float | None = None
         self.next_heartbeat = self.started + policy.heartbeat_seconds
         self.warned: set[str] = set()
+        self.unavailable_streak = 0
 
     def elapsed(self) -> str:
         return duration(self.clock() - self.started)
@@ -175,8 +179,18 @@ class _ExecutionWait:
         if self.deadline.expired():
             raise WaitTimedOut(f"{self.describe}: the execution did not appear within {duration(self.deadline.seconds)}")
 
+    def unavailable(self, error: ServiceUnavailable) -> None:
+        """A look that failed for the service's sake: say so once per streak, then keep waiting."""
+        if not self.unavailable_streak:
+            self.report(f"{self.describe}: the service is busy ({error}); still waiting")
+        self.unavailable_streak += 1
+        if self.deadline.expired():
+            raise WaitTimedOut(f"{self.describe}: the service stayed unavailable until the deadline "
+                               f"({duration(self.deadline.seconds)}): {error}")
+
     def seen(self, execution: dict) -> bool:
         """Record an observation; report and return True when the state changed."""
+        self.unavailable_streak = 0
         state = execution.get("state", "")
         previous = self.last.get("state") if self.last else None
         self.last = execution

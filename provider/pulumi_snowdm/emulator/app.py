@@ -80,7 +80,7 @@ class Emulator:
             return self
         self._server = LoopbackHTTPServer((self.host, self.port), self.handle, _bad_request)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="snowdm-emulator", daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, name="snowdm-emulator", daemon=True
         )
         self._thread.start()
         return self
