@@ -2,8 +2,8 @@
 
 A provider instance is pickled into every resource's state, so it holds no attributes when serialized: about 100
 bytes, the class's import path and an empty dict. In the provider process the engine calls `configure` with the
-stack's config, from which only the plain `snowdm:*`/`aws:*` settings are kept; credentials are never read here,
-boto3 finds them through its own chain when the client is first built.
+stack's config, from which only the `snowdm:*`/`aws:*` settings are kept, in memory: static keys set as secret
+config reach the boto3 session from there, otherwise boto3 finds credentials through its own chain.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from pulumi_snowdm.resources.worker_pool import ensure_workers
 
 CONFIG_KEYS = (
     "snowdm:region", "snowdm:profile", "snowdm:endpoint", "snowdm:retryMode", "snowdm:maxAttempts",
-    "aws:region", "aws:profile",
+    "snowdm:connectTimeout", "snowdm:readTimeout", "snowdm:accessKey", "snowdm:secretKey", "snowdm:token",
+    "aws:region", "aws:profile", "aws:accessKey", "aws:secretKey", "aws:token",
 )
 
 

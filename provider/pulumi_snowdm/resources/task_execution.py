@@ -26,6 +26,8 @@ from pulumi_snowdm._core import acceptors
 from pulumi_snowdm._core.acceptors import Verdict
 from pulumi_snowdm._core.diagnosis import explain_execution_failure
 from pulumi_snowdm._core.errors import ExecutionFailed, InputError, NotFound, SnowdmError
+from pulumi_snowdm._core.client import sdm_client
+from pulumi_snowdm._core.fleet_watch import WATCHES, settings_lister
 from pulumi_snowdm._core.finders import find_device, find_execution
 from pulumi_snowdm._core.poller import Backoff, Deadline, WaitPolicy, wait_for_execution
 from pulumi_snowdm._core.times import iso
@@ -116,17 +118,29 @@ class TaskExecutionProvider(SdmProvider):
         """An execution cannot be deleted; the gate is only removed from state."""
 
     def _wait(self, props: dict) -> dict:
-        client = self.client()
+        """Wait through the process's shared watch of the task: gates of one task share its ListExecutions."""
+        settings = self.settings()
+        client = sdm_client(settings)
         task_id, device_id = props["taskId"], props["managedDeviceId"]
-        describe = f"task {task_id} on {device_id}"
-        return wait_for_execution(
-            lambda: find_execution(client, task_id, device_id),
-            wait_policy(props),
-            describe=describe,
-            report=report,
-            accept_canceled=bool(props.get("acceptCanceled")),
-            explain_failure=lambda execution: explain_execution_failure(execution, _device(client, device_id)),
-        )
+        policy = wait_policy(props)
+
+        def explain(summary: dict) -> str:
+            # The listing has no timestamps: read the full record, and the device's story, for the message.
+            return explain_execution_failure(_execution(client, summary), _device(client, device_id))
+
+        with WATCHES.watch(settings, [task_id], settings_lister(settings), devices=[device_id],
+                           interval=policy.initial_delay_seconds) as watcher:
+            wait_for_execution(
+                lambda: watcher.execution(task_id, device_id),
+                policy,
+                describe=f"task {task_id} on {device_id}",
+                report=report,
+                accept_canceled=bool(props.get("acceptCanceled")),
+                explain_failure=explain,
+                sleep=watcher.sleep,
+            )
+        # Outputs carry startedAt and lastUpdatedAt, which only DescribeExecution gives.
+        return find_execution(client, task_id, device_id)
 
     def _first_look(self, props: dict) -> dict:
         """wait=False: the state as it is now, allowing the grace period for an execution not there yet."""
@@ -150,6 +164,14 @@ class TaskExecutionProvider(SdmProvider):
         """Fail a refresh that finds the execution in a failing final state, as create would have."""
         if acceptors.verdict(execution.get("state", ""), accept_canceled=accept_canceled) is Verdict.FAIL:
             raise ExecutionFailed(explain_execution_failure(execution, _device(client, execution["managedDeviceId"])))
+
+
+def _execution(client, summary: dict) -> dict:
+    """DescribeExecution for a listed execution, or the listing itself if that read fails."""
+    try:
+        return find_execution(client, summary["taskId"], summary["managedDeviceId"])
+    except SnowdmError:
+        return summary
 
 
 def _device(client, device_id: str) -> dict | None:
