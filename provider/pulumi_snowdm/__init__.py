@@ -19,6 +19,7 @@ from pulumi_snowdm._core.errors import (
     SnowdmError,
     WaitTimedOut,
 )
+from pulumi_snowdm.resources.fleet_gate import FleetGate
 from pulumi_snowdm.resources.task import Command, Task
 from pulumi_snowdm.resources.task_execution import TaskExecution
 
@@ -28,6 +29,7 @@ __all__ = [
     "ConfigurationError",
     "ExecutionFailed",
     "FleetFailed",
+    "FleetGate",
     "InputError",
     "NotFound",
     "ServiceUnavailable",

@@ -9,7 +9,7 @@ import pytest
 
 from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
 
-from .harness import Project, find_engine, isolated_env
+from harness import Project, find_engine, isolated_env
 
 REGION = "us-west-2"
 

@@ -162,15 +162,3 @@ def test_settings_hold_no_credentials_and_are_hashable():
 )
 def test_target(settings, words):
     assert words in settings.target()
-
-
-def test_static_credentials_from_config_never_print():
-    settings = settings_from_config({"snowdm:accessKey": "AKIAEXAMPLEKEY", "snowdm:secretKey": "s3cr3t-value",
-                                     "snowdm:token": "tok-en"}, {})
-    assert settings.credentials.access_key_id == "AKIAEXAMPLEKEY"
-    for text in (repr(settings), str(settings), settings.target()):
-        assert "AKIAEXAMPLEKEY" not in text and "s3cr3t-value" not in text and "tok-en" not in text
-    fallback = settings_from_config({"aws:accessKey": "AKIA2", "aws:secretKey": "s2"}, {})
-    assert fallback.credentials.secret_access_key == "s2"
-    with pytest.raises(ConfigurationError, match="snowdm:secretKey is not set"):
-        settings_from_config({"snowdm:accessKey": "AKIA3"}, {})

@@ -87,14 +87,7 @@ def user_agent() -> str:
 
 
 def _build(settings: ClientSettings):
-    keys = settings.credentials
-    session = boto3.session.Session(
-        profile_name=settings.profile,
-        region_name=settings.region,
-        aws_access_key_id=keys.access_key_id if keys else None,
-        aws_secret_access_key=keys.secret_access_key if keys else None,
-        aws_session_token=keys.session_token if keys else None,
-    )
+    session = boto3.session.Session(profile_name=settings.profile, region_name=settings.region)
     config = botocore.config.Config(
         # total_max_attempts counts the first try too, as AWS_MAX_ATTEMPTS does.
         retries={"mode": settings.retry_mode, "total_max_attempts": settings.max_attempts},

@@ -1,10 +1,8 @@
 """Where and how the provider talks to Snow Device Management: plain, hashable settings read from stack config.
 
-`ClientSettings` holds what is safe to print and to keep in a cache key: region, profile name, endpoint URL, retry
-and timeout knobs. Normally boto3 finds credentials itself through its usual chain (environment, profile, SSO,
-instance role). Static keys set as (secret) stack config, `snowdm:accessKey`/`snowdm:secretKey`/`snowdm:token` or
-`aws:accessKey`/`aws:secretKey`/`aws:token`, are held in a `StaticCredentials` that never prints its values; the
-settings live only in the provider process and are never serialized into state.
+`ClientSettings` holds only what is safe to print and to keep in a cache key: region, profile name, endpoint URL,
+retry and timeout knobs. Credentials never pass through here; boto3 finds them itself through its usual chain
+(environment, profile, SSO, instance role), so nothing in this module can ever format one.
 
 Lookup order for each setting: `snowdm:<key>`, then `aws:<key>` (region and profile only), then None, which leaves
 boto3's own environment handling in charge (AWS_REGION / AWS_DEFAULT_REGION, AWS_PROFILE,
@@ -31,18 +29,6 @@ _REGION_ENV = ("AWS_REGION", "AWS_DEFAULT_REGION")
 
 
 @dataclasses.dataclass(frozen=True)
-class StaticCredentials:
-    """Access key, secret key and optional session token from stack config; prints and compares by nothing else."""
-
-    access_key_id: str = dataclasses.field(repr=False)
-    secret_access_key: str = dataclasses.field(repr=False)
-    session_token: str | None = dataclasses.field(default=None, repr=False)
-
-    def __repr__(self) -> str:
-        return "StaticCredentials(<hidden>)"
-
-
-@dataclasses.dataclass(frozen=True)
 class ClientSettings:
     """How to reach the service: region, profile name, endpoint and retry/timeout knobs. Never credentials.
 
@@ -56,7 +42,6 @@ class ClientSettings:
     max_attempts: int = 5
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
-    credentials: StaticCredentials | None = dataclasses.field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.region is not None:
@@ -110,21 +95,7 @@ def settings_from_config(config: Mapping[str, str], environ: Mapping[str, str]) 
         max_attempts=_whole_number(config, "snowdm:maxAttempts", 5),
         connect_timeout=_seconds(config, "snowdm:connectTimeout", 10.0),
         read_timeout=_seconds(config, "snowdm:readTimeout", 30.0),
-        credentials=_static_credentials(config),
     )
-
-
-def _static_credentials(config: Mapping[str, str]) -> StaticCredentials | None:
-    """Keys from stack config, both or neither: half a key pair is a mistake worth stopping for."""
-    access = _first(config, "snowdm:accessKey", "aws:accessKey")
-    secret = _first(config, "snowdm:secretKey", "aws:secretKey")
-    if access is None and secret is None:
-        return None
-    if access is None or secret is None:
-        missing = "snowdm:accessKey" if access is None else "snowdm:secretKey"
-        raise ConfigurationError(f"{missing} is not set while its pair is: set both (as secrets: "
-                                 f"`pulumi config set --secret {missing} ...`) or neither")
-    return StaticCredentials(access, secret, _first(config, "snowdm:token", "aws:token"))
 
 
 def looks_like_region(value: str) -> bool:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Mapping
 
 from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest, HTTPHeaders
+from botocore.awsrequest import HTTPHeaders
 from botocore.credentials import Credentials
 
 from pulumi_snowdm._core.service_model import SERVICE_NAME
@@ -56,13 +56,11 @@ class SignatureVerifier:
             )
         amz_date = headers.get("x-amz-date", "")
         _check_date(amz_date, date)
-        request = AWSRequest(method=method, url=f"http://snowdm-emulator{target}", data=body)
-        request.headers = HTTPHeaders()
+        request = _ReceivedRequest(method, f"http://snowdm-emulator{target}", body, amz_date)
         for name in signed_headers:
             if name not in headers:
                 raise InvalidSignatureException(f"signed header {name!r} is missing from the request")
             request.headers[name] = headers[name]
-        request.context["timestamp"] = amz_date
         signer = SigV4Auth(Credentials(access_key, secret), service, region)
         canonical_request = signer.canonical_request(request)
         expected = signer.signature(signer.string_to_sign(request, canonical_request), request)
@@ -72,6 +70,23 @@ class SignatureVerifier:
                 "Secret Access Key and signing method."
             )
         return access_key, region
+
+
+class _ReceivedRequest:
+    """The request as SigV4Auth reads it (method, url, headers, params, body, context), built as received.
+
+    botocore's AWSRequest would re-prepare the request on every `body` access; the signer needs only these fields.
+    """
+
+    __slots__ = ("method", "url", "headers", "params", "body", "context")
+
+    def __init__(self, method: str, url: str, body: bytes, amz_date: str) -> None:
+        self.method = method
+        self.url = url
+        self.headers = HTTPHeaders()
+        self.params: dict[str, str] = {}
+        self.body = body
+        self.context = {"timestamp": amz_date}
 
 
 def _parse(authorization: str) -> tuple[str, str, str, str, list[str], str]:
@@ -98,7 +113,10 @@ def _parse(authorization: str) -> tuple[str, str, str, str, list[str], str]:
 
 def _check_date(amz_date: str, scope_date: str) -> None:
     try:
-        signed_at = calendar.timegm(time.strptime(amz_date, "%Y%m%dT%H%M%SZ"))
+        if len(amz_date) != 16 or amz_date[8] != "T" or amz_date[15] != "Z":
+            raise ValueError(amz_date)
+        fields = (amz_date[0:4], amz_date[4:6], amz_date[6:8], amz_date[9:11], amz_date[11:13], amz_date[13:15])
+        signed_at = calendar.timegm(tuple(int(field) for field in fields))
     except ValueError:
         raise InvalidSignatureException("X-Amz-Date header is missing or not in the form YYYYMMDDTHHMMSSZ") from None
     if amz_date[:8] != scope_date:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -126,4 +127,5 @@ def _document(body: bytes) -> Any:
 
 
 def _json(status: int, payload: Any) -> Response:
-    return Response(status, json.dumps(payload).encode(), [("Content-Type", "application/json")])
+    headers = [("Content-Type", "application/json"), ("x-amzn-RequestId", str(uuid.uuid4()))]
+    return Response(status, json.dumps(payload).encode(), headers)

@@ -34,7 +34,6 @@ from pulumi_snowdm.emulator.errors import (
 )
 from pulumi_snowdm.emulator.identifiers import (
     DEFAULT_ACCOUNT_ID,
-    MANAGED_DEVICE,
     TASK,
     arn,
     new_execution_id,

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import botocore.model
@@ -121,20 +122,62 @@ def _scalar(shape: botocore.model.Shape, text: str, name: str, problems: list[st
 
 
 def _serialize(shape: botocore.model.Shape, value: Any) -> Any:
+    return _writer(shape)(value)
+
+
+_writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _writer(shape: botocore.model.Shape) -> Callable[[Any], Any]:
+    """A function that writes values of `shape` as JSON-ready data, built once per shape."""
+    writer = _writers.get(shape)
+    if writer is None:
+        writer = _compile_writer(shape)
+        _writers[shape] = writer
+    return writer
+
+
+def _compile_writer(shape: botocore.model.Shape) -> Callable[[Any], Any]:
     kind = shape.type_name
     if kind == "structure":
-        result = {}
-        for name, member in shape.members.items():
-            item = value.get(name)
-            if item is not None:
-                result[member.serialization.get("name", name)] = _serialize(member, item)
-        return result
+        # Child writers are looked up on first use (shapes may be recursive), then kept in the closure.
+        members = [(name, member.serialization.get("name", name), member) for name, member in shape.members.items()]
+        resolved: list[tuple[str, str, Callable[[Any], Any]]] | None = None
+
+        def write_structure(value):
+            nonlocal resolved
+            if resolved is None:
+                resolved = [(name, wire, _writer(member)) for name, wire, member in members]
+            result = {}
+            for name, wire_name, write in resolved:
+                item = value.get(name)
+                if item is not None:
+                    result[wire_name] = write(item)
+            return result
+
+        return write_structure
     if kind == "list":
-        return [_serialize(shape.member, item) for item in value]
+        item_shape = shape.member
+
+        def write_list(value):
+            write = _writer(item_shape)
+            return [write(item) for item in value]
+
+        return write_list
     if kind == "map":
-        return {key: _serialize(shape.value, item) for key, item in value.items()}
+        value_shape = shape.value
+
+        def write_map(value):
+            write = _writer(value_shape)
+            return {key: write(item) for key, item in value.items()}
+
+        return write_map
     if kind == "timestamp":
-        return _epoch(value)
+        return _epoch
+    return _as_is
+
+
+def _as_is(value: Any) -> Any:
     return value
 
 

@@ -153,8 +153,7 @@ def _parse(data: Mapping[str, Any]) -> Scenario:
     _check_block(default_block, "default")
     default = Behaviour().changed(_behaviour_part(default_block), "default")
     default_description = _description_part(default_block)
-    devices = _explicit_devices(data.get("devices", {}), default, default_description)
-    devices += _fleet(data.get("fleet"), default, default_description, {spec.device_id for spec in devices})
+    devices = _devices(data, default, default_description)
     time_scale = data.get("time_scale")
     if time_scale is not None and (not _is_number(time_scale) or time_scale < 0):
         raise ScenarioError(f"time_scale: must be a number >= 0, got {time_scale!r}")
@@ -171,7 +170,7 @@ def _parse(data: Mapping[str, Any]) -> Scenario:
     )
 
 
-def _explicit_devices(block: Any, default: Behaviour, description: Mapping[str, Any]) -> list[DeviceSpec]:
+def _explicit_devices(block: Any) -> dict[str, dict[str, Any]]:
     if isinstance(block, list):
         entries = []
         for index, entry in enumerate(block):
@@ -182,19 +181,41 @@ def _explicit_devices(block: Any, default: Behaviour, description: Mapping[str, 
         entries = list(block.items())
     else:
         raise ScenarioError("devices: must be an object keyed by device id, or a list of objects with an 'id'")
-    specs, seen = [], set()
+    explicit: dict[str, dict[str, Any]] = {}
     for device_id, entry in entries:
-        where = f"devices[{device_id!r}]"
-        if device_id in seen:
-            raise ScenarioError(f"{where}: appears twice")
-        seen.add(device_id)
-        specs.append(device_spec(device_id, entry, default, description, where))
+        if device_id in explicit:
+            raise ScenarioError(f"devices[{device_id!r}]: appears twice")
+        if not isinstance(entry, Mapping):
+            raise ScenarioError(f"devices[{device_id!r}]: must be an object")
+        explicit[device_id] = dict(entry)
+    return explicit
+
+
+def _devices(data: Mapping[str, Any], default: Behaviour, description: Mapping[str, Any]) -> list[DeviceSpec]:
+    """Named devices first, then the fleet; a named device that is also a fleet member keeps its fleet position
+    and gets the fleet's settings with its own on top."""
+    explicit = _explicit_devices(data.get("devices", {}))
+    fleet_ids, fleet_entry = _fleet(data.get("fleet"))
+    in_fleet = set(fleet_ids)
+    specs = [
+        device_spec(device_id, entry, default, description, f"devices[{device_id!r}]")
+        for device_id, entry in explicit.items()
+        if device_id not in in_fleet
+    ]
+    if fleet_ids:
+        template = device_spec(fleet_ids[0], fleet_entry, default, description, "fleet")
+        for device_id in fleet_ids:
+            if device_id in explicit:
+                entry = {**fleet_entry, **explicit[device_id]}
+                specs.append(device_spec(device_id, entry, default, description, f"devices[{device_id!r}]"))
+            else:
+                specs.append(dataclasses.replace(template, device_id=device_id))
     return specs
 
 
-def _fleet(block: Any, default: Behaviour, description: Mapping[str, Any], taken: set[str]) -> list[DeviceSpec]:
+def _fleet(block: Any) -> tuple[list[str], dict[str, Any]]:
     if block is None:
-        return []
+        return [], {}
     if not isinstance(block, Mapping):
         raise ScenarioError("fleet: must be an object like {\"count\": 1000, \"prefix\": \"smd-fleet-\"}")
     count, prefix = block.get("count"), block.get("prefix", "smd-fleet-")
@@ -202,15 +223,9 @@ def _fleet(block: Any, default: Behaviour, description: Mapping[str, Any], taken
         raise ScenarioError(f"fleet.count: must be an integer from 0 to 100000, got {count!r}")
     if not isinstance(prefix, str):
         raise ScenarioError(f"fleet.prefix: must be a string, got {prefix!r}")
-    entry = {key: value for key, value in block.items() if key not in ("count", "prefix")}
     width = max(4, len(str(count - 1)))
-    specs = []
-    template = device_spec(f"{prefix}{0:0{width}d}", entry, default, description, "fleet")
-    for index in range(count):
-        device_id = f"{prefix}{index:0{width}d}"
-        if device_id not in taken:
-            specs.append(dataclasses.replace(template, device_id=device_id))
-    return specs
+    entry = {key: value for key, value in block.items() if key not in ("count", "prefix")}
+    return [f"{prefix}{index:0{width}d}" for index in range(count)], entry
 
 
 def device_spec(

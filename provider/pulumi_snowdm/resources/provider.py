@@ -1,9 +1,13 @@
 """What every pulumi-snowdm dynamic provider shares: configuration, the boto3 client, worker threads.
 
 A provider instance is pickled into every resource's state, so it holds no attributes when serialized: about 100
-bytes, the class's import path and an empty dict. In the provider process the engine calls `configure` with the
-stack's config, from which only the `snowdm:*`/`aws:*` settings are kept, in memory: static keys set as secret
-config reach the boto3 session from there, otherwise boto3 finds credentials through its own chain.
+bytes, the class's import path and an empty dict.
+
+Configuration travels through one explicit `pulumi-python` provider resource per program (`provider_resource`),
+whose inputs are only the settings in CONFIG_KEYS. The engine gives the default `pulumi-python` provider the whole
+stack config as inputs and keeps them in state (secrets included, encrypted); the explicit provider keeps anything
+else in the stack's config, such as `aws:secretKey` set for another provider, out of our resources' state.
+Credentials are never read from config: boto3 finds them through its own chain (environment, profile, SSO, role).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import pulumi
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 from pulumi_snowdm._core.client import sdm_client
@@ -19,9 +24,29 @@ from pulumi_snowdm.resources.worker_pool import ensure_workers
 
 CONFIG_KEYS = (
     "snowdm:region", "snowdm:profile", "snowdm:endpoint", "snowdm:retryMode", "snowdm:maxAttempts",
-    "snowdm:connectTimeout", "snowdm:readTimeout", "snowdm:accessKey", "snowdm:secretKey", "snowdm:token",
-    "aws:region", "aws:profile", "aws:accessKey", "aws:secretKey", "aws:token",
+    "snowdm:connectTimeout", "snowdm:readTimeout", "aws:region", "aws:profile",
 )
+
+_explicit: pulumi.ProviderResource | None = None
+
+
+def provider_resource() -> pulumi.ProviderResource:
+    """The program's one explicit provider for pulumi-snowdm resources, made on first use (not at import)."""
+    global _explicit
+    if _explicit is None:
+        settings = {}
+        for key in CONFIG_KEYS:
+            namespace, name = key.split(":")
+            value = pulumi.Config(namespace).get(name)
+            if value is not None:
+                settings[key] = value
+        _explicit = pulumi.ProviderResource("pulumi-python", "snowdm", settings)
+    return _explicit
+
+
+def with_provider(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+    """The resource's options, using the package's explicit provider unless the caller chose one."""
+    return pulumi.ResourceOptions.merge(pulumi.ResourceOptions(provider=provider_resource()), opts)
 
 
 class SdmProvider(ResourceProvider):

@@ -29,7 +29,7 @@ from pulumi_snowdm._core.times import iso
 from pulumi_snowdm.resources.inputs import InputCheck
 from pulumi_snowdm.resources.naming import SnakeCaseProperties, snake
 from pulumi_snowdm.resources.progress import report
-from pulumi_snowdm.resources.provider import SdmProvider
+from pulumi_snowdm.resources.provider import SdmProvider, with_provider
 
 INPUTS = ("command", "targets", "description", "tags", "existingTaskId", "runId", "scope")
 REPLACING_INPUTS = ("command", "targets", "description", "existingTaskId", "runId", "scope")
@@ -214,4 +214,5 @@ class Task(SnakeCaseProperties, Resource, module="snowdm", name="Task"):
             "scope": f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}",
             **{k: None for k in OUTPUTS if k not in ("targets", "description", "tags")},
         }
-        super().__init__(TaskProvider(), resource_name, {snake(k): v for k, v in props.items()}, opts)
+        super().__init__(TaskProvider(), resource_name, {snake(k): v for k, v in props.items()},
+                         with_provider(opts))

@@ -25,35 +25,21 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 from pulumi_snowdm._core import acceptors
 from pulumi_snowdm._core.acceptors import Verdict
 from pulumi_snowdm._core.diagnosis import explain_execution_failure
-from pulumi_snowdm._core.errors import ExecutionFailed, InputError, NotFound, SnowdmError
+from pulumi_snowdm._core.errors import ExecutionFailed, NotFound, SnowdmError
 from pulumi_snowdm._core.client import sdm_client
 from pulumi_snowdm._core.fleet_watch import WATCHES, settings_lister
 from pulumi_snowdm._core.finders import find_device, find_execution
-from pulumi_snowdm._core.poller import Backoff, Deadline, WaitPolicy, wait_for_execution
+from pulumi_snowdm._core.poller import Backoff, Deadline, wait_for_execution
 from pulumi_snowdm._core.times import iso
 from pulumi_snowdm.resources.inputs import InputCheck
-from pulumi_snowdm.resources.naming import SnakeCaseProperties, snake, camel
+from pulumi_snowdm.resources.naming import SnakeCaseProperties, snake
 from pulumi_snowdm.resources.progress import report
-from pulumi_snowdm.resources.provider import SdmProvider
+from pulumi_snowdm.resources.provider import SdmProvider, with_provider
+from pulumi_snowdm.resources.timing import TIMING, check_timing, wait_policy
 
-WEEK = 7 * 24 * 3600
-# Input name -> (WaitPolicy field, default, lowest, highest).
-TIMING = {
-    "timeoutSeconds": ("timeout_seconds", 1800.0, 1, WEEK),
-    "queuedTimeoutSeconds": ("queued_timeout_seconds", 900.0, 1, WEEK),
-    "notFoundGraceSeconds": ("not_found_grace_seconds", 60.0, 0, 3600),
-    "pollIntervalSeconds": ("initial_delay_seconds", 2.0, 0.1, 600),
-    "maxPollIntervalSeconds": ("max_delay_seconds", 20.0, 0.1, 3600),
-    "heartbeatSeconds": ("heartbeat_seconds", 30.0, 1, 3600),
-}
 IDENTITY = ("taskId", "managedDeviceId")
 SETTINGS = ("wait", "acceptCanceled", *TIMING)
 OUTPUTS = ("executionId", "state", "startedAt", "lastUpdatedAt")
-
-
-def wait_policy(props: Mapping[str, Any]) -> WaitPolicy:
-    """The WaitPolicy the gate's inputs describe (defaults for what is unset)."""
-    return WaitPolicy(**{field: props.get(name, default) for name, (field, default, _, _) in TIMING.items()})
 
 
 def execution_outputs(execution: Mapping[str, Any]) -> dict[str, Any]:
@@ -77,17 +63,7 @@ class TaskExecutionProvider(SdmProvider):
         check.api_value("managedDeviceId", "DescribeExecution", "managedDeviceId")
         check.flag("wait", True)
         check.flag("acceptCanceled", False)
-        for name, (_, default, low, high) in TIMING.items():
-            check.seconds(name, default, low, high)
-        if not check.failures and all(isinstance(check.inputs.get(name), (int, float)) for name in TIMING):
-            try:
-                wait_policy(check.inputs)
-            except InputError as error:
-                # WaitPolicy names its own fields; say it with the resource's input names.
-                prop, problem = error.prop, error.problem
-                for name, (field, *_) in TIMING.items():
-                    prop, problem = (name if prop == camel(field) else prop), problem.replace(camel(field), name)
-                check.fail(prop, f"'{prop}' {problem}")
+        check_timing(check)
         self.settings()  # a bad region or endpoint fails preview, before any call
         return check.result()
 
@@ -233,4 +209,5 @@ class TaskExecution(SnakeCaseProperties, Resource, module="snowdm", name="TaskEx
             "heartbeatSeconds": heartbeat_seconds,
             **{k: None for k in OUTPUTS},
         }
-        super().__init__(TaskExecutionProvider(), resource_name, {snake(k): v for k, v in props.items()}, opts)
+        super().__init__(TaskExecutionProvider(), resource_name, {snake(k): v for k, v in props.items()},
+                         with_provider(opts))

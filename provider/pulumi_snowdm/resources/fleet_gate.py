@@ -1,0 +1,308 @@
+"""FleetGate: one gate over every execution of one or more tasks, passing once enough of them succeed.
+
+Give it `task_ids` (tasks made elsewhere), or `devices` and a `command`: then it creates the tasks itself, in shards
+of at most 10 devices with a client token per shard (see fleet_tasks.py), so a retried create never sends the
+command twice. It waits through the process's shared per-task watches (`_core.fleet_wait`): one ListExecutions page
+per 10 devices per round, whatever the fleet size, and only one provider thread for the whole fleet.
+
+The threshold (`min_succeeded`): every execution by default, a count, or a percentage such as "95%". The gate passes
+as soon as it is met; it fails once it is unreachable (at the first such failure with `fail_fast`, otherwise when
+nothing is still running), naming the failing devices with their state and what DescribeDevice says. An execution
+QUEUED past `queued_timeout_seconds`, or an expected device that has no execution after the grace period, counts
+as failed.
+
+Outputs are what the API answered (see fleet_record.py). refresh lists the executions again: tasks gone are dropped
+(all gone: the gate leaves the state), and a threshold that can no longer be met fails the refresh with the same
+message as create. Changing the tasks, devices, command, description or run_id replaces the gate; other changes
+(threshold, timing, tags) only update state, without any API call. Destroying a gate that created its tasks
+cancels their executions still QUEUED; a gate over given task_ids leaves them alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Mapping, Optional, Sequence
+
+import pulumi
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+
+from pulumi_snowdm._core.client import sdm_client
+from pulumi_snowdm._core.constraints import input_problems
+from pulumi_snowdm._core.diagnosis import explain_fleet_failure
+from pulumi_snowdm._core.errors import FleetFailed, InputError, NotFound, SnowdmError
+from pulumi_snowdm._core.finders import find_device, find_task, list_executions
+from pulumi_snowdm._core.fleet_wait import Decision, FleetOutcome, FleetRule, judge_fleet, wait_for_devices
+from pulumi_snowdm._core.threshold import parse_threshold
+from pulumi_snowdm.resources.fleet_record import OUTPUTS, execution_records, fleet_outputs
+from pulumi_snowdm.resources.fleet_tasks import cancel_queued, create_shard_tasks
+from pulumi_snowdm.resources.inputs import InputCheck
+from pulumi_snowdm.resources.naming import SnakeCaseProperties, camel, snake
+from pulumi_snowdm.resources.progress import report
+from pulumi_snowdm.resources.provider import SdmProvider
+from pulumi_snowdm.resources.task import COMMANDS, Command
+from pulumi_snowdm.resources.timing import TIMING, check_timing, wait_policy
+
+DEVICE_INPUTS = ("devices", "command", "description", "tags", "runId")
+INPUTS = ("taskIds", *DEVICE_INPUTS, "scope", "minSucceeded", "failFast", "acceptCanceled", "executionTimes", *TIMING)
+REPLACING_INPUTS = ("taskIds", "devices", "command", "description", "runId", "scope")
+# Ids longer than this become a hash: the engine shows ids in every diff and log line.
+MAX_JOINED_ID = 256
+# Failing devices whose DescribeDevice goes into a failure message (the message lists at most this many).
+EXPLAINED_DEVICES = 10
+LOOKUP_WORKERS = 8
+
+
+class FleetInputCheck(InputCheck):
+    """InputCheck plus the FleetGate's own kinds of input: lists of ids and a threshold."""
+
+    def id_list(self, prop: str, operation: str, member: str) -> Any:
+        """A non-empty list of distinct ids, each checked as `member` of `operation`."""
+        known, value = self._take(prop)
+        if not known or value is None:
+            return value
+        if not isinstance(value, (list, tuple)) or not value:
+            self.fail(prop, f"'{prop}' must be a non-empty list of ids, got {value!r}")
+            return value
+        for index, item in enumerate(value):
+            for problem in input_problems(operation, member, item):
+                self.fail(prop, f"'{prop}[{index}]': {problem.removeprefix(member + ': ')}")
+        repeated = sorted({item for item in value if isinstance(item, str) and value.count(item) > 1})
+        if repeated:
+            self.fail(prop, f"'{prop}' lists {', '.join(repeated)} more than once; list each once")
+        return value
+
+    def threshold(self, prop: str, devices: Any) -> None:
+        known, value = self._take(prop)
+        if not known:
+            return
+        try:
+            threshold = parse_threshold(value, prop)
+        except InputError as error:
+            self.fail(prop, f"'{prop}': {error.problem}")
+            return
+        if threshold.count is not None and isinstance(devices, list) and threshold.count > len(devices):
+            self.fail(prop, f"'{prop}' is {threshold.count}, more than the {len(devices)} device(s): it could "
+                            f"never be met")
+
+
+def fleet_id(task_ids: Sequence[str]) -> str:
+    """The gate's id: its task ids joined, or a hash of them when that would be long."""
+    joined = ",".join(task_ids)
+    if len(joined) <= MAX_JOINED_ID:
+        return joined
+    return "fleet-" + hashlib.sha256(joined.encode()).hexdigest()[:32]
+
+
+class FleetGateProvider(SdmProvider):
+    """Dynamic provider of FleetGate: creates sharded tasks (or takes given ones) and judges all executions."""
+
+    def check(self, _olds: dict, news: dict):
+        check = FleetInputCheck(news)
+        check.id_list("taskIds", "DescribeTask", "taskId")
+        devices = check.id_list("devices", "DescribeDevice", "managedDeviceId")
+        given = [prop for prop in ("taskIds", "devices") if news.get(prop) is not None]
+        if not given:
+            check.fail("taskIds", "set exactly one of 'taskIds' (gate existing tasks) or 'devices' (the gate "
+                                  "creates the tasks)")
+        elif len(given) == 2:
+            check.fail("devices", "'devices' and 'taskIds' exclude each other: give 'taskIds' to gate existing "
+                                  "tasks, or 'devices' and 'command' to have the gate create them")
+        if news.get("devices") is not None:
+            check.choice("command", COMMANDS)
+            check.api_value("description", "CreateTask", "description", required=False)
+            check.api_value("tags", "CreateTask", "tags", required=False)
+            check.text("runId", max_length=128)
+        else:
+            for prop in DEVICE_INPUTS[1:]:
+                if news.get(prop) is not None:
+                    check.fail(prop, f"'{prop}' applies only with 'devices' (when the gate creates the tasks); "
+                                     f"with 'taskIds' leave it unset")
+        check.text("scope", max_length=1024)
+        check.threshold("minSucceeded", devices)
+        check.flag("failFast", False)
+        check.flag("acceptCanceled", False)
+        check.flag("executionTimes", True)
+        check_timing(check)
+        self.settings()  # a bad region or endpoint fails preview, before any call
+        return check.result()
+
+    def create(self, props: dict) -> CreateResult:
+        settings = self.settings()
+        client = sdm_client(settings)
+        describe = _describe(props)
+        if props.get("devices"):
+            task_ids = create_shard_tasks(client, props, report, describe)
+        else:
+            task_ids = list(props["taskIds"])
+        tasks = _lookup(lambda task_id: find_task(client, task_id), task_ids)
+        device_ids = [device for task in tasks for device in task.get("targets") or []]
+        outcome = wait_for_devices(
+            settings, task_ids, device_ids, wait_policy(props),
+            rule=_rule(props), describe=describe, report=report, explain_failure=_explainer(client, describe),
+        )
+        report(f"{describe}: passed: {outcome.progress()}")
+        return CreateResult(fleet_id(task_ids), self._outputs(client, props, task_ids, outcome, describe))
+
+    def read(self, id_: str, props: dict) -> ReadResult:
+        client = self.client()
+        describe = _describe(props)
+        view, targets, task_ids = {}, [], []
+        for task_id in props.get("taskIds") or []:
+            try:
+                task = find_task(client, task_id)
+                listed = list_executions(client, task_id)
+            except NotFound:
+                report(f"{describe}: task {task_id} is gone; dropped from the gate")
+                continue
+            task_ids.append(task_id)
+            targets += task.get("targets") or []
+            view.update({(task_id, summary["managedDeviceId"]): summary for summary in listed})
+        if not task_ids:
+            return ReadResult("", {})
+        # A refresh fails only when the threshold can no longer be met, whatever is still running.
+        outcome = judge_fleet(view, dataclasses.replace(_rule(props), fail_fast=True), device_ids=targets)
+        if outcome.decision is Decision.FAIL:
+            raise FleetFailed(_explainer(client, describe)(outcome))
+        return ReadResult(id_, self._outputs(client, props, task_ids, outcome, describe))
+
+    def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
+        changed = [k for k in INPUTS if _normal(_given(olds, k)) != _normal(_given(news, k))]
+        replaces = [k for k in changed if k in REPLACING_INPUTS]
+        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+
+    def update(self, _id: str, olds: dict, news: dict) -> UpdateResult:
+        # Only the threshold, timing or tags changed: the fleet is the same, so its outputs stay as they were.
+        return UpdateResult({**{k: olds.get(k) for k in OUTPUTS}, **_inputs(news)})
+
+    def delete(self, _id: str, props: dict) -> None:
+        describe = _describe(props)
+        if not props.get("devices"):
+            report(f"{describe}: gates given tasks, so leaves them as they are")
+            return
+        cancel_queued(self.client(), props.get("taskIds") or [], report, describe)
+
+    def _outputs(self, client, props, task_ids, outcome: FleetOutcome, describe: str) -> dict[str, Any]:
+        records = execution_records(client, outcome, with_times=props.get("executionTimes", True) is not False,
+                                    report=report, describe=describe)
+        return {**_inputs(props), **fleet_outputs(outcome, task_ids, records)}
+
+
+def _rule(props: Mapping[str, Any]) -> FleetRule:
+    return FleetRule(parse_threshold(props.get("minSucceeded")), bool(props.get("failFast")),
+                     bool(props.get("acceptCanceled")))
+
+
+def _describe(props: Mapping[str, Any]) -> str:
+    name = (props.get("scope") or "").rsplit("/", 1)[-1]
+    return f"fleet gate {name}" if name else "fleet gate"
+
+
+def _explainer(client, describe: str):
+    """The failure message: the judged fleet plus DescribeDevice of the first failing devices."""
+    def explain(outcome: FleetOutcome) -> str:
+        failing = list(dict.fromkeys(entry.device_id for entry in outcome.failing()))[:EXPLAINED_DEVICES]
+        devices = dict(zip(failing, _lookup(lambda device_id: _device(client, device_id), failing)))
+        return explain_fleet_failure(outcome, devices, describe=describe, limit=EXPLAINED_DEVICES)
+    return explain
+
+
+def _device(client, device_id: str) -> dict | None:
+    try:
+        return find_device(client, device_id)
+    except SnowdmError:
+        return None
+
+
+def _lookup(find, ids: Sequence[str]) -> list:
+    """`find` of every id, a few at a time, in order; the first error is raised."""
+    if not ids:
+        return []
+    with ThreadPoolExecutor(max_workers=min(LOOKUP_WORKERS, len(ids))) as pool:
+        return list(pool.map(find, ids))
+
+
+def _inputs(props: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: props[k] for k in INPUTS if props.get(k) is not None}
+
+
+def _given(props: Mapping[str, Any], key: str) -> Any:
+    """An input as the user gave it: with `devices`, the taskIds in state are an output, not an input."""
+    if key == "taskIds" and props.get("devices") is not None:
+        return None
+    return props.get(key)
+
+
+def _normal(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+_PROPS = (*INPUTS, *OUTPUTS)
+_SNAKE_PROPS = frozenset(snake(prop) for prop in _PROPS)
+
+
+class FleetGate(SnakeCaseProperties, Resource, module="snowdm", name="FleetGate"):
+    """A gate on every execution of a fleet's tasks: `pulumi up` waits until enough succeed, or fails naming why."""
+
+    task_ids: pulumi.Output[list]
+    counts: pulumi.Output[dict]
+    executions: pulumi.Output[dict]
+    failed_devices: pulumi.Output[list]
+    succeeded: pulumi.Output[int]
+    total: pulumi.Output[int]
+    required: pulumi.Output[int]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        task_ids: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        devices: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        command: pulumi.Input[Command | str] | None = None,
+        description: pulumi.Input[str] | None = None,
+        tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
+        run_id: pulumi.Input[str] | None = None,
+        min_succeeded: pulumi.Input[int | str] | None = None,
+        fail_fast: pulumi.Input[bool] | None = None,
+        accept_canceled: pulumi.Input[bool] | None = None,
+        execution_times: pulumi.Input[bool] | None = None,
+        timeout_seconds: pulumi.Input[float] | None = None,
+        queued_timeout_seconds: pulumi.Input[float] | None = None,
+        not_found_grace_seconds: pulumi.Input[float] | None = None,
+        poll_interval_seconds: pulumi.Input[float] | None = None,
+        max_poll_interval_seconds: pulumi.Input[float] | None = None,
+        heartbeat_seconds: pulumi.Input[float] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {
+            "taskIds": task_ids,
+            "devices": devices,
+            "command": command.value if isinstance(command, Command) else command,
+            "description": description,
+            "tags": tags,
+            "runId": run_id,
+            # The client tokens are scoped to this stack and resource, so another stack never adopts these tasks.
+            "scope": f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}",
+            "minSucceeded": min_succeeded,
+            "failFast": fail_fast,
+            "acceptCanceled": accept_canceled,
+            "executionTimes": execution_times,
+            "timeoutSeconds": timeout_seconds,
+            "queuedTimeoutSeconds": queued_timeout_seconds,
+            "notFoundGraceSeconds": not_found_grace_seconds,
+            "pollIntervalSeconds": poll_interval_seconds,
+            "maxPollIntervalSeconds": max_poll_interval_seconds,
+            "heartbeatSeconds": heartbeat_seconds,
+            **{k: None for k in OUTPUTS if k != "taskIds"},
+        }
+        super().__init__(FleetGateProvider(), resource_name, {snake(k): v for k, v in props.items()}, opts)
+
+    # The SDK runs these over nested keys too; only this resource's own properties are renamed, so the keys of
+    # `counts` ("SUCCEEDED"), of `executions` and of `tags` arrive as the API and the user wrote them.
+    def translate_input_property(self, prop: str) -> str:
+        return camel(prop) if prop in _SNAKE_PROPS else prop
+
+    def translate_output_property(self, prop: str) -> str:
+        return snake(prop) if prop in _PROPS else prop

@@ -1,0 +1,48 @@
+"""The waiting inputs every gate takes (timeoutSeconds, pollIntervalSeconds ...) and the WaitPolicy they describe.
+
+TaskExecution and FleetGate wait the same way, so their timing inputs share one table: names, defaults and bounds
+are stated once here, and `check_timing` reports WaitPolicy's own cross-field rules under the resources' input names.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from pulumi_snowdm._core.errors import InputError
+from pulumi_snowdm._core.poller import WaitPolicy
+from pulumi_snowdm.resources.inputs import InputCheck
+from pulumi_snowdm.resources.naming import camel
+
+WEEK = 7 * 24 * 3600
+# Input name -> (WaitPolicy field, default, lowest, highest).
+TIMING = {
+    "timeoutSeconds": ("timeout_seconds", 1800.0, 1, WEEK),
+    "queuedTimeoutSeconds": ("queued_timeout_seconds", 900.0, 1, WEEK),
+    "notFoundGraceSeconds": ("not_found_grace_seconds", 60.0, 0, 3600),
+    "pollIntervalSeconds": ("initial_delay_seconds", 2.0, 0.1, 600),
+    "maxPollIntervalSeconds": ("max_delay_seconds", 20.0, 0.1, 3600),
+    "heartbeatSeconds": ("heartbeat_seconds", 30.0, 1, 3600),
+}
+
+
+def wait_policy(props: Mapping[str, Any]) -> WaitPolicy:
+    """The WaitPolicy the gate's inputs describe (defaults for what is unset)."""
+    return WaitPolicy(**{field: props.get(name, default) for name, (field, default, _, _) in TIMING.items()})
+
+
+def check_timing(check: InputCheck) -> None:
+    """Check every timing input on its own, then together (a maximum poll interval below the first one ...)."""
+    before = {failure.property for failure in check.failures}
+    for name, (_, default, low, high) in TIMING.items():
+        check.seconds(name, default, low, high)
+    timing_failed = {failure.property for failure in check.failures} - before
+    if timing_failed or not all(isinstance(check.inputs.get(name), (int, float)) for name in TIMING):
+        return
+    try:
+        wait_policy(check.inputs)
+    except InputError as error:
+        # WaitPolicy names its own fields; say it with the resource's input names.
+        prop, problem = error.prop, error.problem
+        for name, (field, *_) in TIMING.items():
+            prop, problem = (name if prop == camel(field) else prop), problem.replace(camel(field), name)
+        check.fail(prop, f"'{prop}' {problem}")

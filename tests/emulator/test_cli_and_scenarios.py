@@ -1,0 +1,151 @@
+"""The snowdm-emulator command, and scenarios read from JSON and TOML files (and refused when wrong)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+
+from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, ScenarioError, load_scenario
+
+TOML_SCENARIO = """
+time_scale = 100
+
+[default]
+outcome = "SUCCEEDED"
+queued_seconds = 1
+run_seconds = 2
+
+[devices.smd-lab-1]
+outcome = "FAILED"
+deviceState = "UNLOCKED"
+
+[devices.smd-lab-2]
+online = false
+
+[faults]
+seed = 3
+"""
+
+
+def command() -> list[str]:
+    script = shutil.which("snowdm-emulator", path=str(Path(sys.executable).parent))
+    return [script] if script else [sys.executable, "-m", "pulumi_snowdm.emulator.cli"]
+
+
+def test_cli_prints_its_url_and_serves(tmp_path):
+    scenario = tmp_path / "lab.toml"
+    scenario.write_text(TOML_SCENARIO)
+    process = subprocess.Popen(
+        [*command(), "--port", "0", "--scenario", str(scenario), "--time-scale", "50"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline().strip()
+        assert line.startswith("snowdm-emulator listening on http://127.0.0.1:")
+        url = line.removeprefix("snowdm-emulator listening on ")
+        client = boto3.client(
+            "snow-device-management", endpoint_url=url, region_name="us-west-2",
+            aws_access_key_id=DEFAULT_ACCESS_KEY_ID, aws_secret_access_key=DEFAULT_SECRET_ACCESS_KEY,
+        )
+        devices = [device["managedDeviceId"] for device in client.list_devices()["devices"]]
+        assert devices == ["smd-lab-1", "smd-lab-2"]
+        assert client.describe_device(managedDeviceId="smd-lab-1")["deviceState"] == "UNLOCKED"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+
+
+def test_cli_refuses_a_bad_scenario(tmp_path):
+    scenario = tmp_path / "bad.json"
+    scenario.write_text(json.dumps({"devices": {"smd-1": {"outcome": "EXPLODED"}}}))
+    result = subprocess.run([*command(), "--port", "0", "--scenario", str(scenario)],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "outcome: must be one of SUCCEEDED, FAILED, REJECTED, TIMED_OUT" in result.stderr
+
+
+def test_json_and_toml_files_load(tmp_path):
+    toml_path = tmp_path / "lab.toml"
+    toml_path.write_text(TOML_SCENARIO)
+    from_toml = load_scenario(toml_path)
+    json_path = tmp_path / "lab.json"
+    json_path.write_text(json.dumps(from_toml.source))
+    from_json = load_scenario(os.fspath(json_path))
+    assert from_toml.devices == from_json.devices
+    assert from_toml.time_scale == 100
+    assert [spec.device_id for spec in from_toml.devices] == ["smd-lab-1", "smd-lab-2"]
+    assert from_toml.devices[1].behaviour.online is False
+    assert from_toml.faults.seed == 3
+
+
+def test_a_fleet_is_generated_next_to_named_devices():
+    scenario = load_scenario({"devices": [{"id": "smd-gw"}], "fleet": {"count": 1000, "prefix": "smd-f-",
+                                                                       "run_seconds": 9}})
+    assert len(scenario.devices) == 1001
+    assert scenario.devices[1].device_id == "smd-f-0000" and scenario.devices[-1].device_id == "smd-f-0999"
+    assert scenario.devices[-1].behaviour.run_seconds == 9
+    assert scenario.devices[0].behaviour.run_seconds == 3
+
+
+@pytest.mark.parametrize(
+    ("scenario", "message"),
+    [
+        ({"devices": {"smd-1": {"colour": "red"}}}, "unknown key 'colour'"),
+        ({"devices": {"smd-1": {"queued_seconds": -1}}}, "queued_seconds: must be a number"),
+        ({"devices": {"smd-1": {"online": "yes"}}}, "online: must be true or false"),
+        ({"devices": {"smd-1": {"deviceState": "OPEN"}}}, "deviceState: must be one of UNLOCKED, LOCKED, UNLOCKING"),
+        ({"devices": {"x" * 65: {}}}, "must be 1 to 64 characters"),
+        ({"devices": {"smd-1": {"commands": {"explode": {}}}}}, "unknown command; commands are reboot, unlock"),
+        ({"devices": {"smd-1": {"instances": [{"imageId": "ami"}]}}}, "instanceId: is required"),
+        ({"fleet": {"count": "many"}}, "fleet.count"),
+        ({"faults": {"drop_rate": 3}}, "faults: drop_rate"),
+        ({"deny": ["Reboot"]}, "deny: must be a list of operation names"),
+        ({"quota": {"open_tasks": -1}}, "quota.open_tasks"),
+        ({"credentials": {"AKID": 1}}, "credentials"),
+        ({"time_scale": -2}, "time_scale"),
+        ({"device": {}}, "unknown key 'device'"),
+    ],
+)
+def test_bad_scenarios_name_the_key(scenario, message):
+    with pytest.raises(ScenarioError, match=None) as caught:
+        load_scenario(scenario)
+    assert message in str(caught.value)
+
+
+def test_unreadable_and_malformed_files(tmp_path):
+    with pytest.raises(ScenarioError, match="cannot be read"):
+        load_scenario(tmp_path / "missing.json")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[default\n")
+    with pytest.raises(ScenarioError, match="not valid TOML"):
+        load_scenario(broken)
+
+
+def test_scenarios_swap_at_run_time(emulator, sdm_client):
+    sdm_client.create_task(targets=["smd-demo-0000"], command={"reboot": {}})
+    emulator.load_scenario({"devices": {"smd-new": {}}, "deny": ["ListTasks"]})
+    assert [d["managedDeviceId"] for d in sdm_client.list_devices()["devices"]] == ["smd-new"]
+    assert emulator.model.tasks() == []
+    with pytest.raises(sdm_client.exceptions.AccessDeniedException):
+        sdm_client.list_tasks()
+
+
+def test_a_named_fleet_member_keeps_its_place_and_the_fleet_settings():
+    scenario = load_scenario({
+        "fleet": {"count": 3, "prefix": "smd-f-", "run_seconds": 7},
+        "devices": {"smd-f-0001": {"online": False}, "smd-extra": {}},
+    })
+    assert [spec.device_id for spec in scenario.devices] == ["smd-extra", "smd-f-0000", "smd-f-0001", "smd-f-0002"]
+    member = scenario.devices[2]
+    assert (member.behaviour.online, member.behaviour.run_seconds) == (False, 7)
+    assert scenario.devices[1].behaviour.online is True

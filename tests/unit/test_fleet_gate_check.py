@@ -1,0 +1,100 @@
+"""FleetGate's check, as a table: each bad input fails naming its property; good inputs get their defaults.
+
+check makes no API call, so it runs here directly; tests/e2e/test_fleet_gate.py shows a failure through preview.
+"""
+
+import pytest
+from pulumi.output import Unknown
+
+from pulumi_snowdm.resources.fleet_gate import FleetGateProvider, fleet_id
+from pulumi_snowdm.resources.fleet_tasks import shard_token, shards
+
+DEVICES = [f"smd-{n:02d}" for n in range(25)]
+BY_DEVICES = {"devices": DEVICES, "command": "reboot", "scope": "p/s/fleet"}
+BY_TASKS = {"taskIds": ["st-1", "st-2"], "scope": "p/s/fleet"}
+
+
+def failures(news):
+    result = FleetGateProvider().check({}, news)
+    return {f.property: f.reason for f in result.failures}, result.inputs
+
+
+@pytest.mark.parametrize("news, prop, words", [
+    ({"scope": "p/s/fleet"}, "taskIds", "exactly one of 'taskIds'"),
+    ({**BY_DEVICES, "taskIds": ["st-1"]}, "devices", "exclude each other"),
+    ({**BY_DEVICES, "devices": []}, "devices", "non-empty list"),
+    ({**BY_DEVICES, "devices": "smd-01"}, "devices", "non-empty list"),
+    ({**BY_DEVICES, "devices": ["smd-1", "d" * 65]}, "devices", "'devices[1]': must be 1 to 64"),
+    ({**BY_DEVICES, "devices": ["smd-1", 7]}, "devices", "string"),
+    ({**BY_DEVICES, "devices": ["smd-1", "smd-2", "smd-1"]}, "devices", "smd-1 more than once"),
+    ({**BY_TASKS, "taskIds": ["t" * 65]}, "taskIds", "'taskIds[0]': must be 1 to 64"),
+    ({**BY_TASKS, "taskIds": ["st-1", "st-1"]}, "taskIds", "more than once"),
+    ({"devices": DEVICES, "scope": "p/s/fleet"}, "command", "required"),
+    ({**BY_DEVICES, "command": "shutdown"}, "command", "one of reboot, unlock"),
+    ({**BY_DEVICES, "description": "no-dashes"}, "description", "match"),
+    ({**BY_DEVICES, "runId": ""}, "runId", "1 to 128"),
+    ({**BY_TASKS, "command": "reboot"}, "command", "only with 'devices'"),
+    ({**BY_TASKS, "description": "x"}, "description", "only with 'devices'"),
+    ({**BY_TASKS, "tags": {"a": "b"}}, "tags", "only with 'devices'"),
+    ({**BY_TASKS, "runId": "2"}, "runId", "only with 'devices'"),
+    ({**BY_DEVICES, "minSucceeded": 0}, "minSucceeded", "at least 1"),
+    ({**BY_DEVICES, "minSucceeded": 2.5}, "minSucceeded", "whole number"),
+    ({**BY_DEVICES, "minSucceeded": "0%"}, "minSucceeded", "above 0%"),
+    ({**BY_DEVICES, "minSucceeded": "101%"}, "minSucceeded", "at most 100%"),
+    ({**BY_DEVICES, "minSucceeded": "most"}, "minSucceeded", "percentage like"),
+    ({**BY_DEVICES, "minSucceeded": True}, "minSucceeded", "percentage like"),
+    ({**BY_DEVICES, "minSucceeded": 26}, "minSucceeded", "more than the 25 device(s)"),
+    ({**BY_DEVICES, "failFast": "yes"}, "failFast", "true or false"),
+    ({**BY_DEVICES, "acceptCanceled": 1}, "acceptCanceled", "true or false"),
+    ({**BY_DEVICES, "executionTimes": "no"}, "executionTimes", "true or false"),
+    ({**BY_DEVICES, "timeoutSeconds": 0}, "timeoutSeconds", "from 1 to 604800"),
+    ({**BY_TASKS, "pollIntervalSeconds": 30, "maxPollIntervalSeconds": 10}, "maxPollIntervalSeconds", "at least"),
+])
+def test_rejects(news, prop, words):
+    found, _ = failures(news)
+    assert prop in found, found
+    assert words in found[prop], found[prop]
+    assert prop in found[prop]
+
+
+@pytest.mark.parametrize("news", [
+    BY_DEVICES,
+    BY_TASKS,
+    {**BY_DEVICES, "minSucceeded": "95%", "failFast": True, "description": "Reboot for 2024.06", "runId": "2"},
+    {**BY_DEVICES, "minSucceeded": 25.0},
+    {**BY_TASKS, "minSucceeded": "7"},
+    {**BY_DEVICES, "devices": Unknown()},
+    {**BY_DEVICES, "devices": ["smd-1", Unknown()]},
+    {**BY_TASKS, "taskIds": Unknown(), "minSucceeded": Unknown()},
+])
+def test_accepts(news):
+    assert failures(news)[0] == {}
+
+
+def test_fills_defaults_and_keeps_the_scope():
+    _, inputs = failures(dict(BY_DEVICES))
+    assert inputs["scope"] == "p/s/fleet"
+    assert (inputs["failFast"], inputs["acceptCanceled"], inputs["executionTimes"]) == (False, False, True)
+    assert inputs["timeoutSeconds"] == 1800 and "minSucceeded" not in inputs
+
+
+def test_shards_hold_at_most_ten_devices_in_order():
+    assert [len(group) for group in shards(DEVICES)] == [10, 10, 5]
+    assert sum(shards(DEVICES), []) == DEVICES
+
+
+def test_shard_tokens_are_stable_distinct_and_follow_every_input():
+    props = {"devices": DEVICES, "command": "reboot"}
+    tokens = [shard_token("p/s/fleet", index, props) for index in range(3)]
+    assert tokens == [shard_token("p/s/fleet", index, dict(props)) for index in range(3)]
+    assert len(set(tokens)) == 3
+    assert all(len(token) <= 64 and " " not in token for token in tokens)
+    assert shard_token("p/s/fleet", 0, {**props, "devices": DEVICES + ["smd-99"]}) != tokens[0]
+    assert shard_token("p/s/fleet", 0, {**props, "runId": "2"}) != tokens[0]
+    assert shard_token("p/other/fleet", 0, props) != tokens[0]
+
+
+def test_fleet_id_joins_short_lists_and_hashes_long_ones():
+    assert fleet_id(["st-1", "st-2"]) == "st-1,st-2"
+    long = fleet_id([f"st-{n:016d}" for n in range(100)])
+    assert long.startswith("fleet-") and len(long) == 38
