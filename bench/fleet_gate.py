@@ -58,6 +58,7 @@ class RequestLog:
 
     def __init__(self, emulator: Emulator) -> None:
         self.entries: list[tuple[float, str, str | None]] = []
+        self.recording = True  # off once `pulumi up` ends: the bench's own reads are not the provider's calls
         self._handle = emulator.handle
         self._router = emulator.router
         self._lock = threading.Lock()
@@ -66,7 +67,7 @@ class RequestLog:
         response = self._handle(request)
         path, _, query = request.target.partition("?")
         found = self._router.match(request.method, path)
-        if found is not None:
+        if found is not None and self.recording:
             operation, _labels = found
             task_id = parse_qs(query).get("taskId", [None])[0]
             with self._lock:
@@ -154,6 +155,7 @@ def run(args, execution_times: bool) -> dict:
         with ProviderWatch() as provider:
             outcome = project.up()
         up_seconds = time.monotonic() - started
+        log.recording = False
         calls = emulator.calls
         ends = fleet_ends(emulator, args.time_scale)
     finally:
@@ -181,6 +183,7 @@ def run(args, execution_times: bool) -> dict:
         "peak_mb": provider.peak_kb / 1024,
         "threads": provider.peak_threads,
         "processes": len(provider.processes),
+        "warnings": sum("warning" in line.lower() for line in outcome.output.splitlines()),
     }
 
 
@@ -225,6 +228,7 @@ def table(args, results: list[dict]) -> str:
     row("provider process peak RSS (MB, VmHWM)", lambda r: f"{r['peak_mb']:.0f}")
     row("provider process peak threads", lambda r: str(r["threads"]))
     row("dynamic-provider processes seen", lambda r: str(r["processes"]))
+    row("warning lines in the engine's output", lambda r: str(r["warnings"]))
     widths = [max(len(cells[i]) for cells in rows) for i in range(len(rows[0]))]
     lines = [" | ".join(cell.ljust(width) for cell, width in zip(cells, widths)) for cells in rows]
     lines.insert(1, "-+-".join("-" * width for width in widths))
