@@ -91,6 +91,13 @@ def test_a_healthy_fleet_passes_with_ten_tasks_created_once(make_project, tmp_pa
     assert len(emulator.model.tasks()) == 10
     assert again.changes.get("same") == 3 and again.outputs["task_ids"] == up.outputs["task_ids"]
 
+    # A new threshold is only recorded: no API call, the outputs stay those of the fleet that passed.
+    calls = emulator.calls
+    project.configure({"gate": json.dumps({**TIMING, **reboot_fleet(min_succeeded="90%")})})
+    updated = project.up()
+    assert updated.changes.get("update") == 1 and emulator.calls == calls
+    assert updated.outputs["required"] == 100 and updated.outputs["task_ids"] == up.outputs["task_ids"]
+
 
 @pytest.mark.parametrize("emulator", [fleet_scenario({"smd-fleet-0042": {"outcome": "FAILED",
                                                                          "deviceState": "LOCKED"}})], indirect=True)

@@ -13,8 +13,9 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 DEVICES = [f"smd-side-{i:04d}" for i in range(20)]
-# Every execution takes 40 device seconds = 4 wall seconds.
-SCENARIO = {"scenario": {"default": {"outcome": "SUCCEEDED", "queued_seconds": 0, "run_seconds": 40},
+# Every execution takes 100 device seconds = 10 wall seconds: longer than the engine needs to start on a busy
+# machine, so the gates really are waiting when the unrelated resource comes up.
+SCENARIO = {"scenario": {"default": {"outcome": "SUCCEEDED", "queued_seconds": 0, "run_seconds": 100},
                          "fleet": {"count": 20, "prefix": "smd-side-"}},
             "time_scale": 10}
 
