@@ -22,6 +22,7 @@ def client_error(code, status, message="nope", operation="DescribeExecution"):
     "error, kind, words",
     [
         (client_error("ResourceNotFoundException", 404), NotFound, "execution for task st-1 on device smd-1 was not found"),
+        (client_error("UnknownOperationException", 404, "no route"), ConfigurationError, "check `snowdm:endpoint`"),
         (client_error("AccessDeniedException", 403), AccessError, "snow-device-management:DescribeExecution"),
         (client_error("UnrecognizedClientException", 403), AccessError, "credentials"),
         (client_error("InvalidSignatureException", 403), AccessError, "snowdm:endpoint"),

@@ -172,8 +172,14 @@ def _from_client_error(
     code = details.get("Code", "Unknown")
     message = details.get("Message") or error.response.get("message") or ""
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    if code == "ResourceNotFoundException" or status == 404:
+    if code == "ResourceNotFoundException":
         return NotFound(kind, ids or operation)
+    if status == 404:
+        # Not the service saying "no such object": most likely an endpoint that is not SDM. Never read it as gone.
+        return ConfigurationError(
+            f"{subject}: {where} answered 404 {code}: {message}. To fix: check `snowdm:endpoint` "
+            f"(or AWS_ENDPOINT_URL_SNOW_DEVICE_MANAGEMENT) points at Snow Device Management"
+        )
     if code in _TRANSIENT_CODES or status == 429 or (status or 0) >= 500:
         return ServiceUnavailable(f"{subject} at {where} stayed unavailable through every retry: {code}: {message}")
     if code in _ACCESS_CODES or status == 403:
