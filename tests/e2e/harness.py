@@ -135,11 +135,20 @@ class Project:
         """The stack's state as `pulumi stack export --show-secrets` gives it."""
         return self.stack.export_stack().deployment
 
+    def spawn(self, *args: str) -> subprocess.Popen:
+        """Start the pulumi CLI in the background (to interrupt it), output to a file beside the project."""
+        log = open(self.workdir.parent / f"{args[0]}-{len(list(self.workdir.parent.glob('*.log')))}.log", "w")
+        return subprocess.Popen([str(self._engine / "pulumi"), *args, "--stack", self.stack_name,
+                                 "--non-interactive"], cwd=self.workdir, env={**os.environ, **self.env},
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """Run the pulumi CLI itself in the project folder, with the stack's environment."""
-        return subprocess.run([str(self._engine / "pulumi"), *args, "--stack", self.stack_name, "--non-interactive"],
-                              cwd=self.workdir, env={**os.environ, **self.env}, capture_output=True, text=True,
-                              check=check)
+        done = subprocess.run([str(self._engine / "pulumi"), *args, "--stack", self.stack_name, "--non-interactive"],
+                              cwd=self.workdir, env={**os.environ, **self.env}, capture_output=True, text=True)
+        if check and done.returncode != 0:
+            raise EngineFailure(f"pulumi {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+        return done
 
 
 def isolated_env(base: Path, python: str) -> dict[str, str]:

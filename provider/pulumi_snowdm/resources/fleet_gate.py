@@ -41,7 +41,7 @@ from pulumi_snowdm.resources.fleet_tasks import cancel_queued, create_shard_task
 from pulumi_snowdm.resources.inputs import InputCheck
 from pulumi_snowdm.resources.naming import SnakeCaseProperties, camel, snake
 from pulumi_snowdm.resources.progress import report
-from pulumi_snowdm.resources.provider import SdmProvider
+from pulumi_snowdm.resources.provider import SdmProvider, with_provider
 from pulumi_snowdm.resources.task import COMMANDS, Command
 from pulumi_snowdm.resources.timing import TIMING, check_timing, wait_policy
 
@@ -297,7 +297,8 @@ class FleetGate(SnakeCaseProperties, Resource, module="snowdm", name="FleetGate"
             "heartbeatSeconds": heartbeat_seconds,
             **{k: None for k in OUTPUTS if k != "taskIds"},
         }
-        super().__init__(FleetGateProvider(), resource_name, {snake(k): v for k, v in props.items()}, opts)
+        super().__init__(FleetGateProvider(), resource_name, {snake(k): v for k, v in props.items()},
+                         with_provider(opts))
 
     # The SDK runs these over nested keys too; only this resource's own properties are renamed, so the keys of
     # `counts` ("SUCCEEDED"), of `executions` and of `tags` arrive as the API and the user wrote them.
