@@ -89,3 +89,13 @@ def test_command_choices_are_the_service_models():
     from pulumi_snowdm.resources.task import COMMANDS
 
     assert sorted(c.value for c in Command) == list(COMMANDS) == ["reboot", "unlock"]
+
+
+def test_task_keeps_its_scope_for_the_client_token():
+    from pulumi_snowdm.resources.task import client_token
+
+    _, inputs = failures(TaskProvider(), dict(GOOD_TASK))
+    assert inputs["scope"] == "p/s/reboot"
+    other_stack = {**inputs, "scope": "p/prod/reboot"}
+    assert client_token(inputs["scope"], inputs) == client_token("p/s/reboot", dict(inputs))
+    assert client_token(inputs["scope"], inputs) != client_token(other_stack["scope"], other_stack)

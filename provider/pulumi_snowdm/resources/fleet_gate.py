@@ -39,7 +39,7 @@ from pulumi_snowdm._core.threshold import parse_threshold
 from pulumi_snowdm.resources.fleet_record import OUTPUTS, execution_records, fleet_outputs
 from pulumi_snowdm.resources.fleet_tasks import cancel_queued, create_shard_tasks
 from pulumi_snowdm.resources.inputs import InputCheck
-from pulumi_snowdm.resources.naming import SnakeCaseProperties, camel, snake
+from pulumi_snowdm.resources.naming import SnakeCaseProperties, snake
 from pulumi_snowdm.resources.progress import report
 from pulumi_snowdm.resources.provider import SdmProvider, with_provider
 from pulumi_snowdm.resources.task import COMMANDS, Command
@@ -239,12 +239,10 @@ def _normal(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-_PROPS = (*INPUTS, *OUTPUTS)
-_SNAKE_PROPS = frozenset(snake(prop) for prop in _PROPS)
-
-
 class FleetGate(SnakeCaseProperties, Resource, module="snowdm", name="FleetGate"):
     """A gate on every execution of a fleet's tasks: `pulumi up` waits until enough succeed, or fails naming why."""
+
+    PROPERTIES = (*INPUTS, *OUTPUTS)
 
     task_ids: pulumi.Output[list]
     counts: pulumi.Output[dict]
@@ -299,11 +297,3 @@ class FleetGate(SnakeCaseProperties, Resource, module="snowdm", name="FleetGate"
         }
         super().__init__(FleetGateProvider(), resource_name, {snake(k): v for k, v in props.items()},
                          with_provider(opts))
-
-    # The SDK runs these over nested keys too; only this resource's own properties are renamed, so the keys of
-    # `counts` ("SUCCEEDED"), of `executions` and of `tags` arrive as the API and the user wrote them.
-    def translate_input_property(self, prop: str) -> str:
-        return camel(prop) if prop in _SNAKE_PROPS else prop
-
-    def translate_output_property(self, prop: str) -> str:
-        return snake(prop) if prop in _PROPS else prop

@@ -2,11 +2,12 @@
 
 The SDK keeps a resource's Output attributes under the names of the props passed at registration, serializes them
 through `translate_input_property` and maps the engine's answers back through `translate_output_property`, so
-resources register snake_case props and the mixin below converts both ways.
+resources register snake_case props and the mixin below converts their names both ways.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 _UPPER = re.compile(r"(?<!^)(?=[A-Z])")
@@ -26,10 +27,22 @@ def camel(name: str) -> str:
 
 
 class SnakeCaseProperties:
-    """Mixin for dynamic resources registered with snake_case props: camelCase on the wire and in state."""
+    """Mixin for dynamic resources registered with snake_case props: camelCase on the wire and in state.
+
+    The SDK runs the translations over nested keys too, so only the resource's own properties (PROPERTIES, in
+    camelCase) are renamed: the keys of `tags`, `counts` ("SUCCEEDED") or a per-device map stay as written.
+    """
+
+    PROPERTIES: tuple[str, ...] = ()
 
     def translate_input_property(self, prop: str) -> str:
-        return camel(prop)
+        return _names(type(self))[0].get(prop, prop)
 
     def translate_output_property(self, prop: str) -> str:
-        return snake(prop)
+        return _names(type(self))[1].get(prop, prop)
+
+
+@functools.cache
+def _names(resource: type) -> tuple[dict[str, str], dict[str, str]]:
+    """(snake -> camel, camel -> snake) for a resource class's properties."""
+    return ({snake(p): p for p in resource.PROPERTIES}, {p: snake(p) for p in resource.PROPERTIES})

@@ -92,6 +92,7 @@ class TaskProvider(SdmProvider):
         check.api_value("description", "CreateTask", "description", required=False)
         check.api_value("tags", "CreateTask", "tags", required=False)
         check.text("runId", max_length=128)
+        check.text("scope", max_length=1024)
         if adopted is not None and any(news.get(k) is not None for k in ("command", "targets", "description")):
             check.fail("existingTaskId", "'existingTaskId' adopts a task as it is: leave command, targets and "
                                          "description unset")
@@ -105,7 +106,7 @@ class TaskProvider(SdmProvider):
             report(f"task {task['taskId']}: adopted ({task.get('state')})")
         else:
             request = {
-                "clientToken": client_token(props.get("scope", ""), props),
+                "clientToken": client_token(props["scope"], props),
                 "command": _wire_command(props["command"]),
                 "targets": list(props["targets"]),
             }
@@ -180,6 +181,8 @@ def _normal(value: Any) -> Any:
 
 class Task(SnakeCaseProperties, Resource, module="snowdm", name="Task"):
     """An SDM task: `unlock` or `reboot` on 1 to 10 managed devices, created once, or adopted by id."""
+
+    PROPERTIES = (*INPUTS, *OUTPUTS)
 
     task_id: pulumi.Output[str]
     task_arn: pulumi.Output[str]

@@ -173,6 +173,8 @@ def _normal(value: Any) -> str:
 class TaskExecution(SnakeCaseProperties, Resource, module="snowdm", name="TaskExecution"):
     """A gate on one device's execution of a task: `pulumi up` waits for it and fails unless it succeeds."""
 
+    PROPERTIES = (*IDENTITY, *SETTINGS, *OUTPUTS)
+
     execution_id: pulumi.Output[str]
     state: pulumi.Output[str]
     started_at: pulumi.Output[Optional[str]]
