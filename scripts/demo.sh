@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Set up, start the local SDM emulator, and run the main example (examples/unlock-then-deploy) against it:
-# `pulumi up` (the gates wait for every device's unlock), the stack's outputs, then `pulumi destroy`.
-# Everything the demo creates lives in a temporary folder that is removed at the end.
+# Set up, start the local SDM emulator, and run an example against it (default: the main example,
+# examples/unlock-then-deploy; or `bash scripts/demo.sh canary-reboot`): `pulumi up` (the gates wait for the devices),
+# the stack's outputs, then `pulumi destroy`. Everything the demo creates lives in a temporary folder, removed at
+# the end. Every example takes the emulator's fleet as its `devices` config.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+example=${1:-unlock-then-deploy}
+[ -f "examples/$example/Pulumi.yaml" ] || { echo "demo: no example named $example in examples/" >&2; exit 2; }
 source scripts/env.sh
 
 work=$(mktemp -d)
@@ -31,7 +34,7 @@ export AWS_ACCESS_KEY_ID=snowdm-emulator AWS_SECRET_ACCESS_KEY=snowdm-emulator-s
 export AWS_REGION=us-west-2 AWS_DEFAULT_REGION=us-west-2
 export PULUMI_HOME="$work/pulumi-home" PULUMI_BACKEND_URL="file://$work/backend" PULUMI_CONFIG_PASSPHRASE=demo
 mkdir -p "$work/backend"
-cp -r examples/unlock-then-deploy "$work/program"
+cp -r "examples/$example" "$work/program"
 cd "$work/program"
 
 pulumi stack init demo --non-interactive >/dev/null
