@@ -81,8 +81,8 @@ def main() -> None:
     results = [(n, parallel, run(engine, n, args.seconds, parallel)) for n, parallel in rows]
     single = results[0][2]["wall"]
     print(f"\nTaskExecution gates side by side, each execution T = {args.seconds:g}s wall\n")
-    print(f"| gates | engine --parallel | wall time of up (s) | x single gate | API calls | state bytes per gate "
-          f"| serialized provider bytes |")
+    print("| gates | engine --parallel | wall time of up (s) | x single gate | API calls | state bytes per gate "
+          "| serialized provider bytes |")
     print("|---:|---|---:|---:|---:|---:|---:|")
     for n, parallel, r in results:
         print(f"| {n} | {parallel or 'default (4 x cores)'} | {r['wall']:.1f} | {r['wall'] / single:.2f} "

@@ -7,7 +7,6 @@ it: the marker file exists only if the gate passed. Device time runs 4x wall tim
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 

@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Mapping, Sequence
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
@@ -38,6 +37,7 @@ from pulumi_snowdm._core.fleet_wait import Decision, FleetOutcome, FleetRule, ju
 from pulumi_snowdm._core.threshold import parse_threshold
 from pulumi_snowdm.resources.fleet_record import OUTPUTS, execution_records, fleet_outputs
 from pulumi_snowdm.resources.fleet_tasks import cancel_queued, create_shard_tasks
+from pulumi_snowdm.resources.diffing import given_inputs, input_diff
 from pulumi_snowdm.resources.inputs import InputCheck
 from pulumi_snowdm.resources.naming import SnakeCaseProperties, snake
 from pulumi_snowdm.resources.progress import report
@@ -169,13 +169,11 @@ class FleetGateProvider(SdmProvider):
         return ReadResult(id_, self._outputs(client, props, task_ids, outcome, describe))
 
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
-        changed = [k for k in INPUTS if _normal(_given(olds, k)) != _normal(_given(news, k))]
-        replaces = [k for k in changed if k in REPLACING_INPUTS]
-        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+        return input_diff(olds, news, INPUTS, REPLACING_INPUTS, given=_given)
 
     def update(self, _id: str, olds: dict, news: dict) -> UpdateResult:
         # Only the threshold, timing or tags changed: the fleet is the same, so its outputs stay as they were.
-        return UpdateResult({**{k: olds.get(k) for k in OUTPUTS}, **_inputs(news)})
+        return UpdateResult({**{k: olds.get(k) for k in OUTPUTS}, **given_inputs(news, INPUTS)})
 
     def delete(self, _id: str, props: dict) -> None:
         describe = _describe(props)
@@ -187,7 +185,7 @@ class FleetGateProvider(SdmProvider):
     def _outputs(self, client, props, task_ids, outcome: FleetOutcome, describe: str) -> dict[str, Any]:
         records = execution_records(client, outcome, with_times=props.get("executionTimes", True) is not False,
                                     report=report, describe=describe)
-        return {**_inputs(props), **fleet_outputs(outcome, task_ids, records)}
+        return {**given_inputs(props, INPUTS), **fleet_outputs(outcome, task_ids, records)}
 
 
 def _rule(props: Mapping[str, Any]) -> FleetRule:
@@ -224,19 +222,11 @@ def _lookup(find, ids: Sequence[str]) -> list:
         return list(pool.map(find, ids))
 
 
-def _inputs(props: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: props[k] for k in INPUTS if props.get(k) is not None}
-
-
 def _given(props: Mapping[str, Any], key: str) -> Any:
     """An input as the user gave it: with `devices`, the taskIds in state are an output, not an input."""
     if key == "taskIds" and props.get("devices") is not None:
         return None
     return props.get(key)
-
-
-def _normal(value: Any) -> str:
-    return json.dumps(value, sort_keys=True)
 
 
 class FleetGate(SnakeCaseProperties, Resource, module="snowdm", name="FleetGate"):

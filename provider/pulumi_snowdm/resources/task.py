@@ -26,6 +26,7 @@ from pulumi_snowdm._core.errors import NotFound
 from pulumi_snowdm._core.finders import find_task, list_executions
 from pulumi_snowdm._core.service_model import service_model
 from pulumi_snowdm._core.times import iso
+from pulumi_snowdm.resources.diffing import given_inputs, input_diff
 from pulumi_snowdm.resources.inputs import InputCheck
 from pulumi_snowdm.resources.naming import SnakeCaseProperties, snake
 from pulumi_snowdm.resources.progress import report
@@ -120,19 +121,17 @@ class TaskProvider(SdmProvider):
                 raise translate(error, "CreateTask", ", ".join(request["targets"]), client=client) from None
             task = find_task(client, created["taskId"])
             report(f"task {task['taskId']}: {props['command']} sent to {len(request['targets'])} device(s)")
-        return CreateResult(task["taskId"], {**_inputs(props), **task_outputs(task)})
+        return CreateResult(task["taskId"], {**given_inputs(props, INPUTS), **task_outputs(task)})
 
     def read(self, id_: str, props: dict) -> ReadResult:
         try:
             task = find_task(self.client(), id_)
         except NotFound:
             return ReadResult("", {})
-        return ReadResult(id_, {**_inputs(props), **task_outputs(task)})
+        return ReadResult(id_, {**given_inputs(props, INPUTS), **task_outputs(task)})
 
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
-        changed = [k for k in INPUTS if _normal(olds.get(k)) != _normal(news.get(k))]
-        replaces = [k for k in changed if k in REPLACING_INPUTS]
-        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+        return input_diff(olds, news, INPUTS, REPLACING_INPUTS)
 
     def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
         client = self.client()
@@ -147,7 +146,7 @@ class TaskProvider(SdmProvider):
                 client.tag_resource(resourceArn=arn, tags=changed)
         except Exception as error:
             raise translate(error, "TagResource", arn, client=client) from None
-        return UpdateResult({**_inputs(news), **task_outputs(find_task(client, id_))})
+        return UpdateResult({**given_inputs(news, INPUTS), **task_outputs(find_task(client, id_))})
 
     def delete(self, id_: str, props: dict) -> None:
         if props.get("existingTaskId"):
@@ -169,14 +168,6 @@ class TaskProvider(SdmProvider):
                 return
             raise found from None
         report(f"task {id_}: canceled the {len(queued)} execution(s) still QUEUED ({', '.join(queued)})")
-
-
-def _inputs(props: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: props[k] for k in INPUTS if props.get(k) is not None}
-
-
-def _normal(value: Any) -> Any:
-    return json.dumps(value, sort_keys=True)
 
 
 class Task(SnakeCaseProperties, Resource, module="snowdm", name="Task"):

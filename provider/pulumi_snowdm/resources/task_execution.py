@@ -14,7 +14,6 @@ execution cannot be deleted.
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from typing import Any, Mapping, Optional
@@ -31,6 +30,7 @@ from pulumi_snowdm._core.fleet_watch import WATCHES, settings_lister
 from pulumi_snowdm._core.finders import find_device, find_execution
 from pulumi_snowdm._core.poller import Backoff, Deadline, wait_for_execution
 from pulumi_snowdm._core.times import iso
+from pulumi_snowdm.resources.diffing import given_inputs, input_diff
 from pulumi_snowdm.resources.inputs import InputCheck
 from pulumi_snowdm.resources.naming import SnakeCaseProperties, snake
 from pulumi_snowdm.resources.progress import report
@@ -39,6 +39,7 @@ from pulumi_snowdm.resources.timing import TIMING, check_timing, wait_policy
 
 IDENTITY = ("taskId", "managedDeviceId")
 SETTINGS = ("wait", "acceptCanceled", *TIMING)
+INPUTS = (*IDENTITY, *SETTINGS)
 OUTPUTS = ("executionId", "state", "startedAt", "lastUpdatedAt")
 
 
@@ -82,13 +83,11 @@ class TaskExecutionProvider(SdmProvider):
         return ReadResult(id_, _outputs({**props, "taskId": task_id, "managedDeviceId": device_id}, execution))
 
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
-        changed = [k for k in (*IDENTITY, *SETTINGS) if _normal(olds.get(k)) != _normal(news.get(k))]
-        replaces = [k for k in changed if k in IDENTITY]
-        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+        return input_diff(olds, news, INPUTS, IDENTITY)
 
     def update(self, _id: str, olds: dict, news: dict) -> UpdateResult:
         # Only waiting settings changed: the execution is the same, so its outputs stay as they were.
-        return UpdateResult({**{k: olds.get(k) for k in OUTPUTS}, **_inputs(news)})
+        return UpdateResult({**{k: olds.get(k) for k in OUTPUTS}, **given_inputs(news, INPUTS)})
 
     def delete(self, _id: str, _props: dict) -> None:
         """An execution cannot be deleted; the gate is only removed from state."""
@@ -158,22 +157,14 @@ def _device(client, device_id: str) -> dict | None:
         return None
 
 
-def _inputs(props: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: props[k] for k in (*IDENTITY, *SETTINGS) if props.get(k) is not None}
-
-
 def _outputs(props: Mapping[str, Any], execution: Mapping[str, Any]) -> dict[str, Any]:
-    return {**_inputs(props), **execution_outputs(execution)}
-
-
-def _normal(value: Any) -> str:
-    return json.dumps(value, sort_keys=True)
+    return {**given_inputs(props, INPUTS), **execution_outputs(execution)}
 
 
 class TaskExecution(SnakeCaseProperties, Resource, module="snowdm", name="TaskExecution"):
     """A gate on one device's execution of a task: `pulumi up` waits for it and fails unless it succeeds."""
 
-    PROPERTIES = (*IDENTITY, *SETTINGS, *OUTPUTS)
+    PROPERTIES = (*INPUTS, *OUTPUTS)
 
     execution_id: pulumi.Output[str]
     state: pulumi.Output[str]
