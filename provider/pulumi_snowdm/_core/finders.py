@@ -9,6 +9,7 @@ from __future__ import annotations
 import botocore.exceptions
 
 from pulumi_snowdm._core.client import translate
+from pulumi_snowdm._core.errors import SnowdmError
 
 _BOTO_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
 
@@ -28,6 +29,14 @@ def find_device(client, device_id: str) -> dict:
     """DescribeDevice: deviceState, lastReachedOutAt, software and the rest of what the service knows."""
     return _call(client, "DescribeDevice", device_id,
                  client.describe_device, managedDeviceId=device_id)
+
+
+def device_or_none(client, device_id: str) -> dict | None:
+    """DescribeDevice for a failure message, or None: a failure is still explained when the device can't be read."""
+    try:
+        return find_device(client, device_id)
+    except SnowdmError:
+        return None
 
 
 def list_executions(client, task_id: str) -> list[dict]:

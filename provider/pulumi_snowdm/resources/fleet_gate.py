@@ -31,8 +31,8 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 from pulumi_snowdm._core.client import sdm_client
 from pulumi_snowdm._core.constraints import input_problems
 from pulumi_snowdm._core.diagnosis import explain_fleet_failure
-from pulumi_snowdm._core.errors import FleetFailed, InputError, NotFound, SnowdmError
-from pulumi_snowdm._core.finders import find_device, find_task, list_executions
+from pulumi_snowdm._core.errors import FleetFailed, InputError, NotFound
+from pulumi_snowdm._core.finders import device_or_none, find_task, list_executions
 from pulumi_snowdm._core.fleet_wait import Decision, FleetOutcome, FleetRule, judge_fleet, wait_for_devices
 from pulumi_snowdm._core.threshold import parse_threshold
 from pulumi_snowdm.resources.fleet_record import OUTPUTS, execution_records, fleet_outputs
@@ -202,16 +202,9 @@ def _explainer(client, describe: str):
     """The failure message: the judged fleet plus DescribeDevice of the first failing devices."""
     def explain(outcome: FleetOutcome) -> str:
         failing = list(dict.fromkeys(entry.device_id for entry in outcome.failing()))[:EXPLAINED_DEVICES]
-        devices = dict(zip(failing, _lookup(lambda device_id: _device(client, device_id), failing)))
+        devices = dict(zip(failing, _lookup(lambda device_id: device_or_none(client, device_id), failing)))
         return explain_fleet_failure(outcome, devices, describe=describe, limit=EXPLAINED_DEVICES)
     return explain
-
-
-def _device(client, device_id: str) -> dict | None:
-    try:
-        return find_device(client, device_id)
-    except SnowdmError:
-        return None
 
 
 def _lookup(find, ids: Sequence[str]) -> list:

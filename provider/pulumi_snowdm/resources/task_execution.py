@@ -27,7 +27,7 @@ from pulumi_snowdm._core.diagnosis import explain_execution_failure
 from pulumi_snowdm._core.errors import ExecutionFailed, NotFound, SnowdmError
 from pulumi_snowdm._core.client import sdm_client
 from pulumi_snowdm._core.fleet_watch import WATCHES, settings_lister
-from pulumi_snowdm._core.finders import find_device, find_execution
+from pulumi_snowdm._core.finders import device_or_none, find_execution
 from pulumi_snowdm._core.poller import Backoff, Deadline, wait_for_execution
 from pulumi_snowdm._core.times import iso
 from pulumi_snowdm.resources.diffing import given_inputs, input_diff
@@ -101,7 +101,7 @@ class TaskExecutionProvider(SdmProvider):
 
         def explain(summary: dict) -> str:
             # The listing has no timestamps: read the full record, and the device's story, for the message.
-            return explain_execution_failure(_execution(client, summary), _device(client, device_id))
+            return explain_execution_failure(_execution(client, summary), device_or_none(client, device_id))
 
         with WATCHES.watch(settings, [task_id], settings_lister(settings), devices=[device_id],
                            interval=policy.initial_delay_seconds) as watcher:
@@ -138,7 +138,7 @@ class TaskExecutionProvider(SdmProvider):
     def _judge(self, client, execution: dict, accept_canceled: bool) -> None:
         """Fail a refresh that finds the execution in a failing final state, as create would have."""
         if acceptors.verdict(execution.get("state", ""), accept_canceled=accept_canceled) is Verdict.FAIL:
-            raise ExecutionFailed(explain_execution_failure(execution, _device(client, execution["managedDeviceId"])))
+            raise ExecutionFailed(explain_execution_failure(execution, device_or_none(client, execution["managedDeviceId"])))
 
 
 def _execution(client, summary: dict) -> dict:
@@ -147,14 +147,6 @@ def _execution(client, summary: dict) -> dict:
         return find_execution(client, summary["taskId"], summary["managedDeviceId"])
     except SnowdmError:
         return summary
-
-
-def _device(client, device_id: str) -> dict | None:
-    """DescribeDevice for a failure message; a failure message is still given when the device cannot be read."""
-    try:
-        return find_device(client, device_id)
-    except SnowdmError:
-        return None
 
 
 def _outputs(props: Mapping[str, Any], execution: Mapping[str, Any]) -> dict[str, Any]:
