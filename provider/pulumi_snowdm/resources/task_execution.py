@@ -138,7 +138,8 @@ class TaskExecutionProvider(SdmProvider):
     def _judge(self, client, execution: dict, accept_canceled: bool) -> None:
         """Fail a refresh that finds the execution in a failing final state, as create would have."""
         if acceptors.verdict(execution.get("state", ""), accept_canceled=accept_canceled) is Verdict.FAIL:
-            raise ExecutionFailed(explain_execution_failure(execution, device_or_none(client, execution["managedDeviceId"])))
+            device = device_or_none(client, execution["managedDeviceId"])
+            raise ExecutionFailed(explain_execution_failure(execution, device))
 
 
 def _execution(client, summary: dict) -> dict:
