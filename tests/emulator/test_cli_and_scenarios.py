@@ -149,3 +149,12 @@ def test_a_named_fleet_member_keeps_its_place_and_the_fleet_settings():
     member = scenario.devices[2]
     assert (member.behaviour.online, member.behaviour.run_seconds) == (False, 7)
     assert scenario.devices[1].behaviour.online is True
+
+
+def test_an_endpoint_with_a_path_prefix_is_served_as_boto3_sends_it(make_emulator, make_sdm_client):
+    emulator = make_emulator(path_prefix="/sdm")
+    assert emulator.url.endswith("/sdm")
+    client = make_sdm_client(emulator)  # boto3 keeps /sdm in front of every route, and signs it
+    devices = client.list_devices()["devices"]
+    task_id = client.create_task(command={"reboot": {}}, targets=[devices[0]["managedDeviceId"]])["taskId"]
+    assert client.describe_task(taskId=task_id)["taskId"] == task_id

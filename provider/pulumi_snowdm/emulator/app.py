@@ -56,7 +56,12 @@ class Emulator:
         credentials: Mapping[str, str] | None = None,
         clock: Clock | None = None,
         account_id: str = DEFAULT_ACCOUNT_ID,
+        path_prefix: str = "",
     ) -> None:
+        if path_prefix and (not path_prefix.startswith("/") or path_prefix.endswith("/")):
+            raise ValueError(f"path_prefix {path_prefix!r} must start with / and not end with one, like /sdm")
+        # Served under this path, as behind a proxy: boto3 keeps an endpoint URL's path in front of every route.
+        self.path_prefix = path_prefix
         self.scenario: Scenario = load_scenario(scenario)
         self.host = host
         self.port = port
@@ -106,7 +111,7 @@ class Emulator:
         if self._server is None:
             raise RuntimeError("the emulator is not running; call start() first")
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host}:{port}{self.path_prefix}"
 
     # ---- control -------------------------------------------------------------------------------------------
 
@@ -155,6 +160,8 @@ class Emulator:
 
     def handle(self, request: Request) -> Response:
         path, _, query_text = request.target.partition("?")
+        if self.path_prefix and path.startswith(self.path_prefix + "/"):
+            path = path[len(self.path_prefix):]  # signatures still cover the whole path, as boto3 signed it
         if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
             return handle_control(self, request.method, path, request.body)
         request_id = str(uuid.uuid4())

@@ -28,9 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = any free)")
     parser.add_argument("--scenario", help="scenario file (.json or .toml); default: four demo devices")
     parser.add_argument("--time-scale", type=float, help="device seconds per wall second (default: scenario's, or 1)")
+    parser.add_argument("--path-prefix", default="", help="also serve under this path, as behind a proxy (e.g. /sdm)")
     args = parser.parse_args(argv)
     try:
-        emulator = Emulator(scenario=args.scenario, host=args.host, port=args.port, time_scale=args.time_scale)
+        emulator = Emulator(scenario=args.scenario, host=args.host, port=args.port, time_scale=args.time_scale,
+                            path_prefix=args.path_prefix)
         emulator.start()
     except ScenarioError as error:
         print(f"snowdm-emulator: {error}", file=sys.stderr)
