@@ -134,6 +134,7 @@ def test_gate_fails_the_deployment_and_nothing_depending_on_it_deploys(
     for fact in (f"task {task_id}", f"device {device}", execution["executionId"], f"ended {state}", "started ",
                  "last updated ", f"Device {device}:", "last reached out", hint):
         assert fact in message, fact
+    assert "Traceback" not in message  # our errors reach users as their message alone
     assert not marker.exists()
     assert resources_of(project, "snowdm:TaskExecution") == []
 

@@ -23,9 +23,10 @@ HINTS = {
 }
 
 NEXT_STEPS = (
-    "check the device is online and remote management is enabled; rerun `pulumi up` to wait again, "
-    "or set accept_canceled if a canceled task is acceptable"
+    "check the device is online and remote management is enabled, then rerun `pulumi up` to wait again "
+    "(a new command run needs a new task: change the Task's run_id)"
 )
+CANCELED_STEP = "; or set accept_canceled if a canceled task is acceptable"
 
 
 def explain_execution_failure(execution: Mapping, device: Mapping | None) -> str:
@@ -36,7 +37,7 @@ def explain_execution_failure(execution: Mapping, device: Mapping | None) -> str
         f"{execution.get('executionId')} ended {state} ({acceptors.phrase(state)}); started "
         f"{iso(execution.get('startedAt')) or 'unknown'}, last updated {iso(execution.get('lastUpdatedAt')) or 'unknown'}. "
         f"{_capitalized(HINTS.get(state, 'the service gives no reason for this state'))}. "
-        f"{describe_device(device)}. To fix: {NEXT_STEPS}"
+        f"{describe_device(device)}. To fix: {NEXT_STEPS}{CANCELED_STEP if state == 'CANCELED' else ''}"
     )
 
 

@@ -21,6 +21,7 @@ from pulumi.dynamic import ConfigureRequest, ResourceProvider
 from pulumi_snowdm._core.client import sdm_client
 from pulumi_snowdm._core.settings import ClientSettings, settings_from_config
 from pulumi_snowdm.resources import clean_errors
+from pulumi_snowdm.resources import error_report
 from pulumi_snowdm.resources.worker_pool import ensure_workers
 
 CONFIG_KEYS = (
@@ -56,6 +57,7 @@ class SdmProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         self._config = {key: str(value) for key in CONFIG_KEYS if (value := req.config.get(key)) is not None}
         ensure_workers()
+        error_report.install()
         # Expected failures (SnowdmError) then reach the user as their message, not as a Python traceback.
         clean_errors.install()
 
