@@ -74,7 +74,7 @@ def test_client_is_built_once_per_settings_and_configured():
     assert sdm_client(ClientSettings(region="us-east-1", endpoint="http://127.0.0.1:1")) is first
     assert sdm_client(ClientSettings(region="us-west-2", endpoint="http://127.0.0.1:1")) is not first
     config = first.meta.config
-    assert config.retries == {"mode": "standard", "total_max_attempts": 5}
+    assert config.retries == {"mode": "standard", "total_max_attempts": 10}
     assert user_agent() in config.user_agent_extra
     assert (config.connect_timeout, config.read_timeout) == (10.0, 30.0)
     assert first.meta.endpoint_url == "http://127.0.0.1:1"

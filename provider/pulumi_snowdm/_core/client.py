@@ -41,6 +41,7 @@ _TRANSIENT_CODES = frozenset({"ThrottlingException", "InternalServerException", 
 # What a ResourceNotFoundException is about, by operation; the ids passed to translate name the object.
 _KIND_BY_OPERATION = {
     "DescribeExecution": "execution",
+    "CreateTask": "device",
     "DescribeTask": "task",
     "CancelTask": "task",
     "ListExecutions": "task",

@@ -20,7 +20,6 @@ from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 from pulumi_snowdm._core.client import sdm_client
 from pulumi_snowdm._core.settings import ClientSettings, settings_from_config
-from pulumi_snowdm.resources import clean_errors
 from pulumi_snowdm.resources import error_report
 from pulumi_snowdm.resources.worker_pool import ensure_workers
 
@@ -58,8 +57,6 @@ class SdmProvider(ResourceProvider):
         self._config = {key: str(value) for key in CONFIG_KEYS if (value := req.config.get(key)) is not None}
         ensure_workers()
         error_report.install()
-        # Expected failures (SnowdmError) then reach the user as their message, not as a Python traceback.
-        clean_errors.install()
 
     def settings(self) -> ClientSettings:
         """Settings from stack config and the environment; raises ConfigurationError with what to fix."""

@@ -33,8 +33,13 @@ def wait_policy(props: Mapping[str, Any]) -> WaitPolicy:
 def check_timing(check: InputCheck) -> None:
     """Check every timing input on its own, then together (a maximum poll interval below the first one ...)."""
     before = {failure.property for failure in check.failures}
-    for name, (_, default, low, high) in TIMING.items():
-        check.seconds(name, default, low, high)
+    defaults = {name: default for name, (_, default, _, _) in TIMING.items()}
+    first = check.news.get("pollIntervalSeconds")
+    if isinstance(first, (int, float)) and not isinstance(first, bool) and check.news.get("maxPollIntervalSeconds") is None:
+        # Left unset, the largest delay is never below the first one the user asked for.
+        defaults["maxPollIntervalSeconds"] = max(defaults["maxPollIntervalSeconds"], first)
+    for name, (_, _, low, high) in TIMING.items():
+        check.seconds(name, defaults[name], low, high)
     timing_failed = {failure.property for failure in check.failures} - before
     if timing_failed or not all(isinstance(check.inputs.get(name), (int, float)) for name in TIMING):
         return
