@@ -99,3 +99,12 @@ def test_task_keeps_its_scope_for_the_client_token():
     other_stack = {**inputs, "scope": "p/prod/reboot"}
     assert client_token(inputs["scope"], inputs) == client_token("p/s/reboot", dict(inputs))
     assert client_token(inputs["scope"], inputs) != client_token(other_stack["scope"], other_stack)
+
+
+def test_a_long_first_poll_interval_raises_the_unset_maximum_with_it():
+    found, inputs = failures(TaskExecutionProvider(), {**GOOD_GATE, "pollIntervalSeconds": 30})
+    assert found == {}
+    assert inputs["maxPollIntervalSeconds"] == 30
+    found, _ = failures(TaskExecutionProvider(), {**GOOD_GATE, "pollIntervalSeconds": 30,
+                                                  "maxPollIntervalSeconds": 10})
+    assert "maxPollIntervalSeconds" in found
