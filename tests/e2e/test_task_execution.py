@@ -24,6 +24,7 @@ SCENARIO = {
             "smd-timed-out": {"outcome": "TIMED_OUT"},
             "smd-offline": {"online": False},
             "smd-slow": {"run_seconds": 3600},
+            "smd-slow-too": {"run_seconds": 3600},
         },
     },
     "time_scale": 4,
@@ -192,6 +193,19 @@ def test_wait_false_records_the_state_and_refresh_shows_the_final_one(make_proje
     emulator.clock.advance(4000)
     project.refresh()
     assert resources_of(project, "snowdm:TaskExecution")[0]["outputs"]["state"] == "SUCCEEDED"
+
+
+@pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
+def test_a_gate_that_did_not_wait_waits_once_told_to(make_project, sdm_client, emulator, tmp_path):
+    task_id = create_task(sdm_client, "smd-slow-too")
+    project, _ = gate_project(make_project, tmp_path, task_id, "smd-slow-too", wait="false")
+    assert project.up().outputs["state"] in ("QUEUED", "IN_PROGRESS")
+
+    emulator.clock.advance(4000)
+    project.configure({"wait": "true"})
+    result = project.up()
+    assert result.changes.get("update") == 1
+    assert result.outputs["state"] == "SUCCEEDED"
 
 
 @pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)

@@ -6,6 +6,8 @@ which states pass): SUCCEEDED passes; FAILED, REJECTED, TIMED_OUT and CANCELED (
 deployment with the device's diagnosis, so nothing that depends on the gate is deployed. The deadline is an input
 (`timeout_seconds`), since Pulumi's customTimeouts never reach dynamic providers, and time in QUEUED has its own
 bound (an offline device queues forever). With `wait=False` the gate records the state it finds and passes.
+Gates of the same task in one deployment share one ListExecutions poll (`_core.fleet_watch`); DescribeExecution
+is read once at the end, for the timestamps.
 
 Outputs are what DescribeExecution answered. refresh reads the execution again: gone drops the gate from state, a
 failing final state fails the refresh with the same message as create. Deleting a gate only forgets it: an
@@ -56,7 +58,7 @@ def execution_outputs(execution: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class TaskExecutionProvider(SdmProvider):
-    """Dynamic provider of TaskExecution: waits on DescribeExecution and judges the final state."""
+    """Dynamic provider of TaskExecution: waits through the task's shared watch and judges the final state."""
 
     def check(self, _olds: dict, news: dict):
         check = InputCheck(news)
@@ -86,7 +88,10 @@ class TaskExecutionProvider(SdmProvider):
         return input_diff(olds, news, INPUTS, IDENTITY)
 
     def update(self, _id: str, olds: dict, news: dict) -> UpdateResult:
-        # Only waiting settings changed: the execution is the same, so its outputs stay as they were.
+        # Only waiting settings changed: the execution is the same. A gate that recorded an unfinished state
+        # (wait=False) and now waits must wait, though; otherwise its outputs stay as they were.
+        if news.get("wait", True) and not acceptors.verdict(olds.get("state") or "").final:
+            return UpdateResult(_outputs(news, self._wait(news)))
         return UpdateResult({**{k: olds.get(k) for k in OUTPUTS}, **given_inputs(news, INPUTS)})
 
     def delete(self, _id: str, _props: dict) -> None:
