@@ -36,7 +36,7 @@ from pulumi_snowdm._core.finders import device_or_none, find_task, list_executio
 from pulumi_snowdm._core.fleet_wait import Decision, FleetOutcome, FleetRule, judge_fleet, wait_for_devices
 from pulumi_snowdm._core.threshold import parse_threshold
 from pulumi_snowdm.resources.fleet_record import OUTPUTS, execution_records, fleet_outputs
-from pulumi_snowdm.resources.fleet_tasks import cancel_queued, create_shard_tasks
+from pulumi_snowdm.resources.fleet_tasks import cancel_shards, create_shard_tasks
 from pulumi_snowdm.resources.diffing import given_inputs, input_diff
 from pulumi_snowdm.resources.inputs import InputCheck
 from pulumi_snowdm.resources.naming import SnakeCaseProperties, snake
@@ -180,7 +180,7 @@ class FleetGateProvider(SdmProvider):
         if not props.get("devices"):
             report(f"{describe}: gates given tasks, so leaves them as they are")
             return
-        cancel_queued(self.client(), props.get("taskIds") or [], report, describe)
+        cancel_shards(self.client(), props.get("taskIds") or [], report, describe)
 
     def _outputs(self, client, props, task_ids, outcome: FleetOutcome, describe: str) -> dict[str, Any]:
         records = execution_records(client, outcome, with_times=props.get("executionTimes", True) is not False,

@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from pulumi_snowdm._core.client import translate
-from pulumi_snowdm._core.errors import NotFound, SnowdmError
-from pulumi_snowdm._core.finders import list_executions
+from pulumi_snowdm._core.errors import SnowdmError
+from pulumi_snowdm._core.task_actions import cancel_queued
+from pulumi_snowdm._core.task_actions import create_task
 from pulumi_snowdm._core.service_model import service_model
 from pulumi_snowdm.resources.task import client_token
 
@@ -38,63 +38,37 @@ def shard_token(scope: str, index: int, props: Mapping[str, Any]) -> str:
 def create_shard_tasks(client, props: Mapping[str, Any], report: Callable[[str], None], describe: str) -> list[str]:
     """CreateTask for every shard of `props["devices"]`; return the task ids the service answered, shard order."""
     groups = shards(props["devices"])
-    requests = [_request(props, index, targets) for index, targets in enumerate(groups)]
     created: dict[int, str] = {}
 
     def create(index: int) -> None:
-        request = requests[index]
-        try:
-            created[index] = client.create_task(**request)["taskId"]
-        except Exception as error:  # botocore errors only reach here; translate says what to do
-            raise translate(error, "CreateTask", ", ".join(request["targets"]), client=client) from None
+        created[index] = create_task(client, token=shard_token(props["scope"], index, props),
+                                     command=props["command"], targets=groups[index],
+                                     description=props.get("description"), tags=props.get("tags"))
 
-    with ThreadPoolExecutor(max_workers=min(CREATE_WORKERS, len(requests))) as pool:
-        failures = [future.exception() for future in [pool.submit(create, i) for i in range(len(requests))]]
+    with ThreadPoolExecutor(max_workers=min(CREATE_WORKERS, len(groups))) as pool:
+        failures = [future.exception() for future in [pool.submit(create, i) for i in range(len(groups))]]
     failure = next((error for error in failures if error is not None), None)
     if failure is not None:
         raise SnowdmError(
-            f"{describe}: {failure}. {len(created)} of {len(requests)} task(s) were created "
+            f"{describe}: {failure}. {len(created)} of {len(groups)} task(s) were created "
             f"({', '.join(created[i] for i in sorted(created)) or 'none'}); once the cause is fixed, rerun "
             f"`pulumi up`: the same client tokens return those tasks instead of sending the command again"
         ) from None
-    task_ids = [created[index] for index in range(len(requests))]
+    task_ids = [created[index] for index in range(len(groups))]
     report(f"{describe}: {props['command']} sent to {len(props['devices'])} device(s) in {len(task_ids)} task(s)")
     return task_ids
 
 
-def cancel_queued(client, task_ids: Sequence[str], report: Callable[[str], None], describe: str) -> None:
+def cancel_shards(client, task_ids: Sequence[str], report: Callable[[str], None], describe: str) -> None:
     """CancelTask on every task that still has QUEUED executions, saying what was canceled and what runs on."""
     canceled = 0
     for task_id in task_ids:
-        try:
-            queued = [e["managedDeviceId"] for e in list_executions(client, task_id) if e.get("state") == "QUEUED"]
-        except NotFound:
-            continue
-        if not queued:
-            continue
-        try:
-            client.cancel_task(taskId=task_id)
-        except Exception as error:
-            found = translate(error, "CancelTask", task_id, client=client)
-            if isinstance(found, NotFound):
-                continue
-            raise found from None
-        canceled += len(queued)
-        report(f"{describe}: task {task_id}: canceled {len(queued)} execution(s) still QUEUED ({', '.join(queued)})")
+        queued = cancel_queued(client, task_id)
+        if queued:
+            canceled += len(queued)
+            report(f"{describe}: task {task_id}: canceled {len(queued)} execution(s) still QUEUED "
+                   f"({', '.join(queued)})")
     if not canceled:
         report(f"{describe}: nothing left QUEUED in its {len(task_ids)} task(s), nothing to cancel")
     else:
         report(f"{describe}: canceled {canceled} QUEUED execution(s); executions already running finish on their own")
-
-
-def _request(props: Mapping[str, Any], index: int, targets: list[str]) -> dict[str, Any]:
-    request = {
-        "clientToken": shard_token(props.get("scope", ""), index, props),
-        "command": {props["command"]: {}},
-        "targets": targets,
-    }
-    if props.get("description"):
-        request["description"] = props["description"]
-    if props.get("tags"):
-        request["tags"] = dict(props["tags"])
-    return request

@@ -21,9 +21,9 @@ from typing import Any, Mapping, Optional, Sequence
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from pulumi_snowdm._core.client import translate
 from pulumi_snowdm._core.errors import NotFound
-from pulumi_snowdm._core.finders import find_task, list_executions
+from pulumi_snowdm._core.finders import find_task
+from pulumi_snowdm._core.task_actions import cancel_queued, create_task, retag
 from pulumi_snowdm._core.service_model import service_model
 from pulumi_snowdm._core.times import iso
 from pulumi_snowdm.resources.diffing import given_inputs, input_diff
@@ -61,10 +61,6 @@ def client_token(scope: str, inputs: Mapping[str, Any]) -> str:
     material = json.dumps({"scope": scope, **{k: inputs.get(k) for k in ("command", "targets", "description",
                                                                          "tags", "runId")}}, sort_keys=True)
     return "pulumi-snowdm-" + hashlib.sha256(material.encode()).hexdigest()[:48]
-
-
-def _wire_command(command: Any) -> Any:
-    return {command: {}} if isinstance(command, str) else command
 
 
 def task_outputs(task: Mapping[str, Any]) -> dict[str, Any]:
@@ -106,21 +102,11 @@ class TaskProvider(SdmProvider):
             task = find_task(client, props["existingTaskId"])
             report(f"task {task['taskId']}: adopted ({task.get('state')})")
         else:
-            request = {
-                "clientToken": client_token(props["scope"], props),
-                "command": _wire_command(props["command"]),
-                "targets": list(props["targets"]),
-            }
-            if props.get("description"):
-                request["description"] = props["description"]
-            if props.get("tags"):
-                request["tags"] = dict(props["tags"])
-            try:
-                created = client.create_task(**request)
-            except Exception as error:  # botocore errors only reach here; translate says what to do
-                raise translate(error, "CreateTask", ", ".join(request["targets"]), client=client) from None
-            task = find_task(client, created["taskId"])
-            report(f"task {task['taskId']}: {props['command']} sent to {len(request['targets'])} device(s)")
+            created = create_task(client, token=client_token(props["scope"], props), command=props["command"],
+                                  targets=props["targets"], description=props.get("description"),
+                                  tags=props.get("tags"))
+            task = find_task(client, created)
+            report(f"task {created}: {props['command']} sent to {len(props['targets'])} device(s)")
         return CreateResult(task["taskId"], {**given_inputs(props, INPUTS), **task_outputs(task)})
 
     def read(self, id_: str, props: dict) -> ReadResult:
@@ -135,38 +121,17 @@ class TaskProvider(SdmProvider):
 
     def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
         client = self.client()
-        arn = olds["taskArn"]
-        old_tags, new_tags = dict(olds.get("tags") or {}), dict(news.get("tags") or {})
-        try:
-            removed = sorted(set(old_tags) - set(new_tags))
-            if removed:
-                client.untag_resource(resourceArn=arn, tagKeys=removed)
-            changed = {k: v for k, v in new_tags.items() if old_tags.get(k) != v}
-            if changed:
-                client.tag_resource(resourceArn=arn, tags=changed)
-        except Exception as error:
-            raise translate(error, "TagResource", arn, client=client) from None
+        retag(client, olds["taskArn"], dict(olds.get("tags") or {}), dict(news.get("tags") or {}))
         return UpdateResult({**given_inputs(news, INPUTS), **task_outputs(find_task(client, id_))})
 
     def delete(self, id_: str, props: dict) -> None:
         if props.get("existingTaskId"):
             report(f"task {id_}: adopted, so left as it is")
             return
-        client = self.client()
-        try:
-            queued = [e["managedDeviceId"] for e in list_executions(client, id_) if e.get("state") == "QUEUED"]
-        except NotFound:
-            return
+        queued = cancel_queued(self.client(), id_)
         if not queued:
             report(f"task {id_}: nothing left QUEUED, nothing to cancel")
             return
-        try:
-            client.cancel_task(taskId=id_)
-        except Exception as error:
-            found = translate(error, "CancelTask", id_, client=client)
-            if isinstance(found, NotFound):
-                return
-            raise found from None
         report(f"task {id_}: canceled the {len(queued)} execution(s) still QUEUED ({', '.join(queued)})")
 
 
