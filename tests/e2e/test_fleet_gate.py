@@ -97,6 +97,13 @@ def test_a_healthy_fleet_passes_with_ten_tasks_created_once(make_project, tmp_pa
     assert updated.changes.get("update") == 1 and emulator.calls == calls
     assert updated.outputs["required"] == 100 and updated.outputs["task_ids"] == up.outputs["task_ids"]
 
+    # New tags go to the tasks the gate made, in place.
+    project.configure({"gate": json.dumps({**TIMING, **reboot_fleet(min_succeeded="90%", tags={"ticket": "CHG-7"})})})
+    assert project.up().changes.get("update") == 1
+    assert {t["taskId"] for t in emulator.model.tasks()} == set(up.outputs["task_ids"])
+    for task in emulator.model.tasks():
+        assert emulator.model.list_tags(task["taskArn"])["tags"] == {"ticket": "CHG-7"}
+
 
 @pytest.mark.parametrize("emulator", [fleet_scenario({"smd-fleet-0042": {"outcome": "FAILED",
                                                                          "deviceState": "LOCKED"}})], indirect=True)

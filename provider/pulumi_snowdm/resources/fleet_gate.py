@@ -14,8 +14,9 @@ as failed.
 Outputs are what the API answered (see fleet_record.py). refresh lists the executions again: tasks gone are dropped
 (all gone: the gate leaves the state), and a threshold that can no longer be met fails the refresh with the same
 message as create. Changing the tasks, devices, command, description or run_id replaces the gate; other changes
-(threshold, timing, tags) only update state, without any API call. Destroying a gate that created its tasks
-cancels their executions still QUEUED; a gate over given task_ids leaves them alone.
+(threshold, timing) only update state, without any API call, and new tags are applied to the tasks the gate made.
+Destroying a gate that created its tasks cancels their executions still QUEUED; a gate over given task_ids leaves
+them alone.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from pulumi_snowdm._core.diagnosis import explain_fleet_failure
 from pulumi_snowdm._core.errors import FleetFailed, InputError, NotFound
 from pulumi_snowdm._core.finders import device_or_none, find_task, list_executions
 from pulumi_snowdm._core.fleet_wait import Decision, FleetOutcome, FleetRule, judge_fleet, wait_for_devices
+from pulumi_snowdm._core.task_actions import retag
 from pulumi_snowdm._core.threshold import parse_threshold
 from pulumi_snowdm.resources.fleet_record import OUTPUTS, execution_records, fleet_outputs
 from pulumi_snowdm.resources.fleet_tasks import cancel_shards, create_shard_tasks
@@ -173,6 +175,12 @@ class FleetGateProvider(SdmProvider):
 
     def update(self, _id: str, olds: dict, news: dict) -> UpdateResult:
         # Only the threshold, timing or tags changed: the fleet is the same, so its outputs stay as they were.
+        old_tags, new_tags = dict(olds.get("tags") or {}), dict(news.get("tags") or {})
+        if news.get("devices") and old_tags != new_tags:
+            client = self.client()
+            for task_id in olds.get("taskIds") or []:
+                retag(client, find_task(client, task_id)["taskArn"], old_tags, new_tags)
+            report(f"{_describe(news)}: retagged its {len(olds.get('taskIds') or [])} task(s)")
         return UpdateResult({**{k: olds.get(k) for k in OUTPUTS}, **given_inputs(news, INPUTS)})
 
     def delete(self, _id: str, props: dict) -> None:
