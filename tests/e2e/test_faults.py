@@ -19,6 +19,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from programs import MARKER
 from harness import Project
 
 pytestmark = pytest.mark.e2e
@@ -52,11 +53,10 @@ FAILING_FAULTS = ("dropped", "ThrottlingException", "InternalServerException")
 # existed (bench/hardening.py --max-attempts 5 shows it); 10 leaves 0.1%.
 MAX_ATTEMPTS = None
 
-PROGRAM = '''
+PROGRAM = MARKER + '''
 from pathlib import Path
 
 import pulumi
-from pulumi.dynamic import CreateResult, Resource, ResourceProvider
 
 import pulumi_snowdm as snowdm
 
@@ -71,17 +71,6 @@ ok = snowdm.TaskExecution("gate-ok", task_id=task.task_id, managed_device_id="sm
 failed = snowdm.TaskExecution("gate-failed", task_id=task.task_id, managed_device_id="smd-failed", **timing)
 fleet = snowdm.FleetGate("fleet", devices=config.require_object("fleet"), command="reboot", min_succeeded=11,
                          **timing)
-
-
-class MarkerProvider(ResourceProvider):
-    def create(self, props):
-        Path(props["path"]).write_text("deployed")
-        return CreateResult(id_=props["path"], outs=props)
-
-
-class Marker(Resource):
-    def __init__(self, name, path, opts=None):
-        super().__init__(MarkerProvider(), name, {"path": path}, opts)
 
 
 Marker("behind-failing-gate", str(markers / f"{run}-failing"), pulumi.ResourceOptions(depends_on=[failed]))

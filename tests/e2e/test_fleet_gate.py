@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from programs import MARKER
 
 pytestmark = pytest.mark.e2e
 
@@ -28,28 +29,16 @@ def fleet_scenario(devices: dict | None = None, run_seconds: float = 4) -> dict:
     }
 
 
-PROGRAM = '''
+PROGRAM = MARKER + '''
 import json
 from pathlib import Path
 
 import pulumi
-from pulumi.dynamic import CreateResult, Resource, ResourceProvider
 
 import pulumi_snowdm as snowdm
 
 config = pulumi.Config()
 gate = snowdm.FleetGate("fleet", **json.loads(config.require("gate")))
-
-
-class MarkerProvider(ResourceProvider):
-    def create(self, props):
-        Path(props["path"]).write_text("deployed")
-        return CreateResult(id_="marker", outs=props)
-
-
-class Marker(Resource):
-    def __init__(self, name, path, opts=None):
-        super().__init__(MarkerProvider(), name, {"path": path}, opts)
 
 
 Marker("app", config.require("marker"), opts=pulumi.ResourceOptions(depends_on=[gate]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from programs import MARKER
 
 pytestmark = pytest.mark.e2e
 
@@ -19,11 +20,8 @@ SCENARIO = {"scenario": {"default": {"outcome": "SUCCEEDED", "queued_seconds": 0
                          "fleet": {"count": 20, "prefix": "smd-side-"}},
             "time_scale": 10}
 
-PROGRAM = '''
-from pathlib import Path
-
+PROGRAM = MARKER + '''
 import pulumi
-from pulumi.dynamic import CreateResult, Resource, ResourceProvider
 
 import pulumi_snowdm as snowdm
 
@@ -31,16 +29,6 @@ config = pulumi.Config()
 tasks = config.require_object("tasks")
 gates = [snowdm.TaskExecution(f"gate-{device}", task_id=task, managed_device_id=device, poll_interval_seconds=0.5)
          for device, task in tasks.items()]
-
-
-class MarkerProvider(ResourceProvider):
-    def create(self, props):
-        return CreateResult(id_="unrelated", outs=props)
-
-
-class Marker(Resource):
-    def __init__(self, name, opts=None):
-        super().__init__(MarkerProvider(), name, {"note": "depends on nothing"}, opts)
 
 
 Marker("unrelated")

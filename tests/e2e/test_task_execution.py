@@ -7,6 +7,7 @@ execution and deploys a marker resource that depends on the gate: the marker fil
 from __future__ import annotations
 
 import pytest
+from programs import MARKER
 
 from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
 
@@ -30,11 +31,10 @@ SCENARIO = {
     "time_scale": 4,
 }
 
-GATE_PROGRAM = '''
+GATE_PROGRAM = MARKER + '''
 from pathlib import Path
 
 import pulumi
-from pulumi.dynamic import CreateResult, Resource, ResourceProvider
 
 import pulumi_snowdm as snowdm
 
@@ -50,17 +50,6 @@ gate = snowdm.TaskExecution(
     max_poll_interval_seconds=1,
     heartbeat_seconds=2,
 )
-
-
-class MarkerProvider(ResourceProvider):
-    def create(self, props):
-        Path(props["path"]).write_text("deployed")
-        return CreateResult(id_="marker", outs=props)
-
-
-class Marker(Resource):
-    def __init__(self, name, path, opts=None):
-        super().__init__(MarkerProvider(), name, {"path": path}, opts)
 
 
 Marker("app", config.require("marker"), opts=pulumi.ResourceOptions(depends_on=[gate]))
