@@ -18,8 +18,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Device time runs 20x faster than wall time, so the emulated unlocks take a few seconds.
-snowdm-emulator --port 0 --time-scale 20 >"$work/emulator.log" 2>&1 &
+# The default fleet's commands take a few device seconds: at real time you see them go QUEUED -> IN_PROGRESS ->
+# SUCCEEDED. A scenario with a longer reboot would add e.g. `--time-scale 60`.
+snowdm-emulator --port 0 >"$work/emulator.log" 2>&1 &
 emulator_pid=$!
 url=
 for _ in $(seq 100); do
