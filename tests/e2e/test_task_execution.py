@@ -19,7 +19,7 @@ SCENARIO = {
         "default": {"outcome": "SUCCEEDED", "queued_seconds": 1, "run_seconds": 4},
         "devices": {
             "smd-ok": {},
-            "smd-steady": {"run_seconds": 16},
+            "smd-steady": {"run_seconds": 40},  # 10 s: still running when `up` starts, even on a busy machine
             "smd-failed": {"outcome": "FAILED", "deviceState": "LOCKED"},
             "smd-rejected": {"outcome": "REJECTED"},
             "smd-timed-out": {"outcome": "TIMED_OUT"},
