@@ -35,6 +35,7 @@ from pulumi_snowdm._core.diagnosis import explain_fleet_failure
 from pulumi_snowdm._core.errors import FleetFailed, InputError, NotFound
 from pulumi_snowdm._core.finders import device_or_none, find_task, list_executions
 from pulumi_snowdm._core.fleet_wait import Decision, FleetOutcome, FleetRule, judge_fleet, wait_for_devices
+from pulumi_snowdm._core.patience import patiently
 from pulumi_snowdm._core.task_actions import retag
 from pulumi_snowdm._core.threshold import parse_threshold
 from pulumi_snowdm.resources.fleet_record import OUTPUTS, execution_records, fleet_outputs
@@ -139,7 +140,8 @@ class FleetGateProvider(SdmProvider):
             task_ids = create_shard_tasks(client, props, report, describe)
         else:
             task_ids = list(props["taskIds"])
-        tasks = _lookup(lambda task_id: find_task(client, task_id), task_ids)
+        tasks = _lookup(lambda task_id: patiently(lambda: find_task(client, task_id), describe=f"task {task_id}",
+                                                  report=report), task_ids)
         device_ids = [device for task in tasks for device in task.get("targets") or []]
         outcome = wait_for_devices(
             settings, task_ids, device_ids, wait_policy(props),

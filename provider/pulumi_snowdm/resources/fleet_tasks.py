@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from pulumi_snowdm._core.errors import SnowdmError
+from pulumi_snowdm._core.patience import patiently
 from pulumi_snowdm._core.task_actions import cancel_queued
 from pulumi_snowdm._core.task_actions import create_task
 from pulumi_snowdm._core.service_model import service_model
@@ -41,9 +42,12 @@ def create_shard_tasks(client, props: Mapping[str, Any], report: Callable[[str],
     created: dict[int, str] = {}
 
     def create(index: int) -> None:
-        created[index] = create_task(client, token=shard_token(props["scope"], index, props),
-                                     command=props["command"], targets=groups[index],
-                                     description=props.get("description"), tags=props.get("tags"))
+        # Safe to repeat while the service is busy: the shard's client token returns the same task.
+        created[index] = patiently(
+            lambda: create_task(client, token=shard_token(props["scope"], index, props), command=props["command"],
+                                targets=groups[index], description=props.get("description"),
+                                tags=props.get("tags")),
+            describe=f"{describe}: CreateTask for shard {index + 1}", report=report)
 
     with ThreadPoolExecutor(max_workers=min(CREATE_WORKERS, len(groups))) as pool:
         failures = [future.exception() for future in [pool.submit(create, i) for i in range(len(groups))]]

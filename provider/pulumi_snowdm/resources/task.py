@@ -23,6 +23,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 
 from pulumi_snowdm._core.errors import NotFound
 from pulumi_snowdm._core.finders import find_task
+from pulumi_snowdm._core.patience import patiently
 from pulumi_snowdm._core.task_actions import cancel_queued, create_task, retag
 from pulumi_snowdm._core.service_model import service_model
 from pulumi_snowdm._core.times import iso
@@ -99,13 +100,17 @@ class TaskProvider(SdmProvider):
     def create(self, props: dict) -> CreateResult:
         client = self.client()
         if props.get("existingTaskId"):
-            task = find_task(client, props["existingTaskId"])
+            task = patiently(lambda: find_task(client, props["existingTaskId"]),
+                             describe=f"task {props['existingTaskId']}", report=report)
             report(f"task {task['taskId']}: adopted ({task.get('state')})")
         else:
-            created = create_task(client, token=client_token(props["scope"], props), command=props["command"],
-                                  targets=props["targets"], description=props.get("description"),
-                                  tags=props.get("tags"))
-            task = find_task(client, created)
+            # Both calls are safe to repeat while the service is busy: the client token returns the same task.
+            created = patiently(
+                lambda: create_task(client, token=client_token(props["scope"], props), command=props["command"],
+                                    targets=props["targets"], description=props.get("description"),
+                                    tags=props.get("tags")),
+                describe=f"CreateTask for {', '.join(props['targets'])}", report=report)
+            task = patiently(lambda: find_task(client, created), describe=f"task {created}", report=report)
             report(f"task {created}: {props['command']} sent to {len(props['targets'])} device(s)")
         return CreateResult(task["taskId"], {**given_inputs(props, INPUTS), **task_outputs(task)})
 

@@ -30,6 +30,7 @@ from pulumi_snowdm._core.errors import ExecutionFailed, NotFound, SnowdmError
 from pulumi_snowdm._core.client import sdm_client
 from pulumi_snowdm._core.fleet_watch import WATCHES, settings_lister
 from pulumi_snowdm._core.finders import device_or_none, find_execution
+from pulumi_snowdm._core.patience import patiently
 from pulumi_snowdm._core.poller import Backoff, Deadline, wait_for_execution
 from pulumi_snowdm._core.times import iso
 from pulumi_snowdm.resources.diffing import given_inputs, input_diff
@@ -119,8 +120,10 @@ class TaskExecutionProvider(SdmProvider):
                 explain_failure=explain,
                 sleep=watcher.sleep,
             )
-        # Outputs carry startedAt and lastUpdatedAt, which only DescribeExecution gives.
-        return find_execution(client, task_id, device_id)
+        # Outputs carry startedAt and lastUpdatedAt, which only DescribeExecution gives. The gate has passed: a
+        # busy service must not turn that into a failed deployment.
+        return patiently(lambda: find_execution(client, task_id, device_id),
+                         describe=f"task {task_id} on {device_id}", report=report)
 
     def _first_look(self, props: dict) -> dict:
         """wait=False: the state as it is now, allowing the grace period for an execution not there yet."""
