@@ -44,7 +44,7 @@ from pulumi_snowdm.resources.diffing import given_inputs, input_diff
 from pulumi_snowdm.resources.inputs import InputCheck
 from pulumi_snowdm.resources.naming import SnakeCaseProperties, snake
 from pulumi_snowdm.resources.progress import report
-from pulumi_snowdm.resources.provider import SdmProvider, with_provider
+from pulumi_snowdm.resources.provider import SdmProvider, stack_scope, with_provider
 from pulumi_snowdm.resources.task import COMMANDS, Command
 from pulumi_snowdm.resources.timing import TIMING, check_timing, wait_policy
 
@@ -274,8 +274,7 @@ class FleetGate(SnakeCaseProperties, Resource, module="snowdm", name="FleetGate"
             "description": description,
             "tags": tags,
             "runId": run_id,
-            # The client tokens are scoped to this stack and resource, so another stack never adopts these tasks.
-            "scope": f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}",
+            "scope": stack_scope(resource_name),
             "minSucceeded": min_succeeded,
             "failFast": fail_fast,
             "acceptCanceled": accept_canceled,

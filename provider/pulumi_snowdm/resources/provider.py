@@ -45,6 +45,11 @@ def provider_resource() -> pulumi.ProviderResource:
     return _explicit
 
 
+def stack_scope(resource_name: str) -> str:
+    """`project/stack/name`: what client tokens are scoped to, so another stack or resource never adopts a task."""
+    return f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
+
+
 def with_provider(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
     """The resource's options, using the package's explicit provider unless the caller chose one."""
     return pulumi.ResourceOptions.merge(pulumi.ResourceOptions(provider=provider_resource()), opts)

@@ -31,7 +31,7 @@ from pulumi_snowdm.resources.diffing import given_inputs, input_diff
 from pulumi_snowdm.resources.inputs import InputCheck
 from pulumi_snowdm.resources.naming import SnakeCaseProperties, snake
 from pulumi_snowdm.resources.progress import report
-from pulumi_snowdm.resources.provider import SdmProvider, with_provider
+from pulumi_snowdm.resources.provider import SdmProvider, stack_scope, with_provider
 
 INPUTS = ("command", "targets", "description", "tags", "existingTaskId", "runId", "scope")
 REPLACING_INPUTS = ("command", "targets", "description", "existingTaskId", "runId", "scope")
@@ -174,8 +174,7 @@ class Task(SnakeCaseProperties, Resource, module="snowdm", name="Task"):
             "tags": tags,
             "existingTaskId": existing_task_id,
             "runId": run_id,
-            # The client token is scoped to this stack and resource, so another stack never adopts this task.
-            "scope": f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}",
+            "scope": stack_scope(resource_name),
             **{k: None for k in OUTPUTS if k not in ("targets", "description", "tags")},
         }
         super().__init__(TaskProvider(), resource_name, {snake(k): v for k, v in props.items()},

@@ -14,15 +14,18 @@ from pulumi_snowdm.resources.inputs import InputCheck
 from pulumi_snowdm.resources.naming import camel
 
 WEEK = 7 * 24 * 3600
-# Input name -> (WaitPolicy field, default, lowest, highest).
-TIMING = {
-    "timeoutSeconds": ("timeout_seconds", 1800.0, 1, WEEK),
-    "queuedTimeoutSeconds": ("queued_timeout_seconds", 900.0, 1, WEEK),
-    "notFoundGraceSeconds": ("not_found_grace_seconds", 60.0, 0, 3600),
-    "pollIntervalSeconds": ("initial_delay_seconds", 2.0, 0.1, 600),
-    "maxPollIntervalSeconds": ("max_delay_seconds", 20.0, 0.1, 3600),
-    "heartbeatSeconds": ("heartbeat_seconds", 30.0, 1, 3600),
+# Input name -> (WaitPolicy field, lowest, highest); the defaults are WaitPolicy's own.
+_BOUNDS = {
+    "timeoutSeconds": ("timeout_seconds", 1, WEEK),
+    "queuedTimeoutSeconds": ("queued_timeout_seconds", 1, WEEK),
+    "notFoundGraceSeconds": ("not_found_grace_seconds", 0, 3600),
+    "pollIntervalSeconds": ("initial_delay_seconds", 0.1, 600),
+    "maxPollIntervalSeconds": ("max_delay_seconds", 0.1, 3600),
+    "heartbeatSeconds": ("heartbeat_seconds", 1, 3600),
 }
+# Input name -> (WaitPolicy field, default, lowest, highest).
+TIMING = {name: (field, float(getattr(WaitPolicy(), field)), low, high)
+          for name, (field, low, high) in _BOUNDS.items()}
 
 
 def wait_policy(props: Mapping[str, Any]) -> WaitPolicy:
