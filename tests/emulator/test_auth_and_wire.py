@@ -59,6 +59,40 @@ def test_a_tampered_body_fails_the_signature(raw, emulator):
     assert response.headers["x-amzn-errortype"] == "InvalidSignatureException"
 
 
+
+def signed_headers(emulator, method: str, target: str, body: bytes = b"") -> dict:
+    request = botocore.awsrequest.AWSRequest(method=method, url=f"{emulator.url}{target}", data=body,
+                                             headers={"Host": urlsplit(emulator.url).netloc})
+    botocore.auth.SigV4Auth(
+        botocore.credentials.Credentials("snowdm-emulator", "snowdm-emulator-secret"),
+        "snow-device-management", "us-west-2",
+    ).add_auth(request)
+    return dict(request.headers.items())
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda auth: auth[:-1] + "\u00e9",  # a non-ASCII character in the signature (sent as latin-1)
+        lambda auth: (auth[:-2] + "\u00e9").encode(),  # ... and as the UTF-8 bytes a client might send
+        lambda auth: auth[:-64] + auth[-64:].upper(),
+        lambda auth: auth[:-64],  # Signature= and nothing after it
+        lambda auth: auth.replace("/us-west-2/", "/us-west-\u00fc/"),
+        lambda auth: auth.replace("/aws4_request", "/aws4_request/extra"),
+        lambda auth: "AWS4-HMAC-SHA256 " + "=,=,=" * 10,
+        lambda auth: "AWS4-HMAC-SHA256",
+        lambda auth: "Bearer token",
+    ],
+    ids=["non-ascii", "utf8-bytes", "upper-hex", "empty", "non-ascii-region", "long-scope", "commas", "bare", "bearer"],
+)
+def test_a_malformed_or_non_ascii_authorization_is_403_invalid_signature(raw, emulator, mangle):
+    headers = signed_headers(emulator, "GET", "/tasks")
+    headers["Authorization"] = mangle(headers["Authorization"])
+    response = raw("GET", "/tasks", headers=headers, sign=False)
+    assert (response.status, response.headers["x-amzn-errortype"]) == (403, "InvalidSignatureException")
+    assert response.json()["message"]
+
+
 def test_an_old_signature_is_expired(make_sdm_client, emulator, monkeypatch):
     client = make_sdm_client(emulator, retries={"total_max_attempts": 1})
     long_ago = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc).replace(tzinfo=None)

@@ -205,6 +205,43 @@ def test_signed_list_executions_with_any_query_never_fails_on_the_server(emulato
     assert snapshot(emulator) == before
 
 
+
+# ---- signatures that are malformed or not ASCII ---------------------------------------------------------------
+
+# Header values travel as latin-1: any byte but CR and LF can be in one.
+header_text = st.text(st.characters(min_codepoint=0, max_codepoint=255, blacklist_characters="\r\n"), max_size=120)
+
+
+@st.composite
+def mangled_authorizations(draw, authorization: str) -> str:
+    """A valid Authorization value with its signature, a slice, or everything replaced by arbitrary header text."""
+    kind = draw(st.sampled_from(["signature", "slice", "whole"]))
+    junk = draw(header_text)
+    if kind == "signature":
+        return authorization[:-64] + junk
+    if kind == "whole":
+        return junk
+    start = draw(st.integers(0, len(authorization)))
+    end = draw(st.integers(start, len(authorization)))
+    return authorization[:start] + junk + authorization[end:]
+
+
+@given(st.data())
+def test_a_malformed_or_non_ascii_signature_gets_a_403_never_a_500(emulator, data):
+    before = snapshot(emulator)
+    method, target, headers, body = signed(emulator, "GET", "/tasks", b"")
+    original = headers["Authorization"]
+    headers["Authorization"] = mangled = data.draw(mangled_authorizations(original))
+    status, answer_headers, answer = send(emulator, method, target, headers, body)
+    if "".join(mangled.split()) == "".join(original.split()):
+        assert status in (200, 403), answer[:300]  # only whitespace changed: the parser may skip it
+    else:
+        assert status == 403, (mangled, answer[:300])
+        assert answer_headers["x-amzn-errortype"] in AUTH_ERRORS, answer_headers
+        assert json.loads(answer)["message"]
+    assert snapshot(emulator) == before
+
+
 # ---- huge bodies -----------------------------------------------------------------------------------------------
 
 @settings(max_examples=HUGE_CASES)

@@ -6,13 +6,15 @@ region and service of the credential scope and the secret configured for the acc
 
 Answers, as AWS endpoints give them (all 403, so boto3 raises ClientError with status 403):
 MissingAuthenticationTokenException (no Authorization header), UnrecognizedClientException (unknown access key),
-InvalidSignatureException (malformed header, wrong service, expired date, or signature mismatch).
+InvalidSignatureException (malformed header, wrong service, expired date, or signature mismatch). Header values
+arrive as latin-1 text, so any byte can be in them: a signature that is not 64 hex digits is malformed, never a 500.
 """
 
 from __future__ import annotations
 
 import calendar
 import hmac
+import re
 import time
 from collections.abc import Mapping
 
@@ -28,6 +30,7 @@ from pulumi_snowdm.emulator.errors import (
 )
 
 _ALGORITHM = "AWS4-HMAC-SHA256"
+_HEX_SIGNATURE = re.compile(r"[0-9a-f]{64}")
 MAX_CLOCK_SKEW_SECONDS = 15 * 60
 
 
@@ -64,7 +67,7 @@ class SignatureVerifier:
         signer = SigV4Auth(Credentials(access_key, secret), service, region)
         canonical_request = signer.canonical_request(request)
         expected = signer.signature(signer.string_to_sign(request, canonical_request), request)
-        if not hmac.compare_digest(expected, signature):
+        if not hmac.compare_digest(expected.encode(), signature.encode()):
             raise InvalidSignatureException(
                 "The request signature we calculated does not match the signature you provided. Check your AWS "
                 "Secret Access Key and signing method."
@@ -93,21 +96,23 @@ def _parse(authorization: str) -> tuple[str, str, str, str, list[str], str]:
     algorithm, _, rest = authorization.partition(" ")
     if algorithm != _ALGORITHM:
         raise InvalidSignatureException(f"only {_ALGORITHM} (SigV4) signatures are accepted, got {algorithm!r}")
-    fields = {}
-    for part in rest.split(","):
-        key, _, value = part.strip().partition("=")
-        fields[key] = value
+    parts = [part.strip().partition("=") for part in rest.split(",")]
+    fields = {key: value for key, _, value in parts}
     try:
+        if len(parts) != len(fields) or set(fields) != {"Credential", "SignedHeaders", "Signature"}:
+            raise ValueError(authorization)
         access_key, date, region, service, terminator = fields["Credential"].split("/")
         signed_headers = fields["SignedHeaders"].split(";")
         signature = fields["Signature"]
-    except (KeyError, ValueError):
+    except ValueError:
         raise InvalidSignatureException(
             "Authorization header is malformed: expected Credential=KEY/DATE/REGION/SERVICE/aws4_request, "
-            "SignedHeaders=... and Signature=..."
+            "SignedHeaders=... and Signature=..., each once"
         ) from None
-    if terminator != "aws4_request" or not signature:
+    if terminator != "aws4_request":
         raise InvalidSignatureException("Authorization header is malformed: the credential scope must end aws4_request")
+    if not _HEX_SIGNATURE.fullmatch(signature):
+        raise InvalidSignatureException("Authorization header is malformed: Signature must be 64 lowercase hex digits")
     return access_key, date, region, service, signed_headers, signature
 
 
