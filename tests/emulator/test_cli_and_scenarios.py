@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib.metadata
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
@@ -40,6 +44,42 @@ def command() -> list[str]:
     return [script] if script else [sys.executable, "-m", "pulumi_snowdm.emulator.cli"]
 
 
+class Running:
+    """A snowdm-emulator process started by `running`: its URL, and its stderr once it has stopped."""
+
+    def __init__(self, process: subprocess.Popen, url: str) -> None:
+        self.process = process
+        self.url = url
+        self.stderr = ""
+
+    def client(self, url: str | None = None):
+        return boto3.client(
+            "snow-device-management", endpoint_url=url or self.url, region_name="us-west-2",
+            aws_access_key_id=DEFAULT_ACCESS_KEY_ID, aws_secret_access_key=DEFAULT_SECRET_ACCESS_KEY,
+        )
+
+
+@contextlib.contextmanager
+def running(*flags: str, argv: list[str] | None = None) -> Iterator[Running]:
+    """Start `snowdm-emulator --port 0 FLAGS`, read the URL from its first line, SIGTERM it on exit (exit 0)."""
+    process = subprocess.Popen([*(argv or command()), "--port", "0", *flags],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline().strip()
+        assert line.startswith("snowdm-emulator listening on http://"), (line, process.stderr.read())
+        emulator = Running(process, line.removeprefix("snowdm-emulator listening on "))
+        yield emulator
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=10)
+    assert process.returncode == 0, stderr
+    emulator.stderr = stderr
+
+
+def run_cli(*flags: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*command(), *flags], capture_output=True, text=True, timeout=30)
+
+
 def test_cli_prints_its_url_and_serves(tmp_path):
     scenario = tmp_path / "lab.toml"
     scenario.write_text(TOML_SCENARIO)
@@ -68,10 +108,105 @@ def test_cli_prints_its_url_and_serves(tmp_path):
 def test_cli_refuses_a_bad_scenario(tmp_path):
     scenario = tmp_path / "bad.json"
     scenario.write_text(json.dumps({"devices": {"smd-1": {"outcome": "EXPLODED"}}}))
-    result = subprocess.run([*command(), "--port", "0", "--scenario", str(scenario)],
-                            capture_output=True, text=True, timeout=30)
+    result = run_cli("--port", "0", "--scenario", str(scenario))
     assert result.returncode == 2
+    assert "argument --scenario: " in result.stderr
     assert "outcome: must be one of SUCCEEDED, FAILED, REJECTED, TIMED_OUT" in result.stderr
+
+
+def test_cli_prints_its_version():
+    result = run_cli("--version")
+    assert (result.returncode, result.stdout) == (0, f"snowdm-emulator {importlib.metadata.version('pulumi-snowdm')}\n")
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--time-scale", "-1"], "argument --time-scale: must be a number above 0"),
+        (["--time-scale", "0"], "argument --time-scale: must be a number above 0"),
+        (["--time-scale", "fast"], "argument --time-scale: must be a number above 0"),
+        (["--port", "70000"], "argument --port: must be a port number from 0 to 65535"),
+        (["--port", "http"], "argument --port: must be a port number from 0 to 65535"),
+        (["--scenario", "{tmp}/missing.json"], "argument --scenario: scenario file {tmp}/missing.json: cannot be read"),
+        (["--scenario", "{tmp}/broken.toml"], "argument --scenario: scenario file {tmp}/broken.toml: is not valid"),
+        (["--path-prefix", "sdm"], "argument --path-prefix: path prefix 'sdm' must be path segments"),
+        (["--path-prefix", "/sdm/"], "argument --path-prefix: path prefix '/sdm/' must be path segments"),
+        (["--path-prefix", "/s d"], "argument --path-prefix: path prefix '/s d' must be path segments"),
+        (["--host", "no-such-host.invalid"], "argument --host: 'no-such-host.invalid' is neither an IP address"),
+        (["--colour"], "unrecognized arguments: --colour"),
+    ],
+)
+def test_each_bad_flag_gets_a_usage_error_naming_it(tmp_path, flags, message):
+    (tmp_path / "broken.toml").write_text("[default\n")
+    result = run_cli(*(flag.replace("{tmp}", str(tmp_path)) for flag in flags))
+    message = message.replace("{tmp}", str(tmp_path))
+    assert result.returncode == 2, result
+    assert result.stderr.startswith("usage: snowdm-emulator"), result.stderr
+    assert message in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "10.1.2.3", "::"])
+def test_a_host_other_machines_can_reach_is_refused_without_allow_remote(host):
+    result = run_cli("--host", host, "--port", "0")
+    assert result.returncode == 2, result
+    assert f"argument --host: {host} is not a loopback address" in result.stderr
+    assert "control API is unsigned" in result.stderr and "--allow-remote" in result.stderr
+
+
+def test_allow_remote_serves_with_a_warning():
+    with running("--host", "0.0.0.0", "--allow-remote") as emulator:
+        port = emulator.url.rpartition(":")[2]
+        assert emulator.url == f"http://0.0.0.0:{port}"
+        assert len(emulator.client(f"http://127.0.0.1:{port}").list_devices()["devices"]) == 4
+    assert "warning: serving on 0.0.0.0; the /_snowdm/ control API is unsigned" in emulator.stderr
+
+
+def test_ipv6_loopback_is_served():
+    with running("--host", "::1") as emulator:
+        assert re.fullmatch(r"http://\[::1\]:\d+", emulator.url), emulator.url
+        client = emulator.client()
+        task_id = client.create_task(command={"reboot": {}}, targets=["smd-demo-0000"])["taskId"]
+        assert client.describe_task(taskId=task_id)["targets"] == ["smd-demo-0000"]
+
+
+def test_verbose_logs_each_request_with_operation_status_and_latency():
+    with running("-v") as emulator:
+        client = emulator.client()
+        client.list_devices()
+        with pytest.raises(client.exceptions.ResourceNotFoundException):
+            client.describe_task(taskId="st-missing")
+    lines = emulator.stderr.splitlines()
+    assert re.fullmatch(r"snowdm-emulator: ListDevices GET /managed-devices 200 \d+\.\d ms", lines[0]), lines
+    assert re.fullmatch(r"snowdm-emulator: DescribeTask POST /task/st-missing 404 \d+\.\d ms", lines[1]), lines
+
+
+def test_quiet_by_default():
+    with running() as emulator:
+        emulator.client().list_devices()
+    assert emulator.stderr == ""
+
+
+def test_the_command_imports_neither_pulumi_nor_grpc():
+    cli = command()
+    argv = [sys.executable, "-X", "importtime", *(cli[1:] if cli[0] == sys.executable else cli)]
+    with running(argv=argv) as emulator:
+        emulator.client().list_devices()
+    imported = {line.rpartition("|")[2].strip() for line in emulator.stderr.splitlines() if line.startswith("import")}
+    assert "pulumi_snowdm.emulator.app" in imported  # the listing is real
+    assert {name.split(".")[0] for name in imported} & {"pulumi", "grpc"} == set()
+
+
+def test_the_public_api_loads_on_first_use():
+    program = (
+        "import sys, pulumi_snowdm as snowdm\n"
+        "assert 'pulumi' not in sys.modules\n"
+        "from pulumi_snowdm import *\n"
+        "from pulumi_snowdm.resources.task import Task as home\n"
+        "assert snowdm.Task is Task is home and 'pulumi' in sys.modules\n"
+        "assert set(snowdm.__all__) <= set(dir(snowdm)) and issubclass(snowdm.WaitTimedOut, snowdm.SnowdmError)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
 
 
 def test_json_and_toml_files_load(tmp_path):

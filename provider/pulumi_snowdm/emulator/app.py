@@ -1,7 +1,9 @@
 """The Emulator: wires scenario, clock, model, routes, SigV4 checks and faults to the loopback HTTP server.
 
 Each SDM request goes: route (from the model) -> count -> SigV4 -> deny list -> faults -> parse and check input ->
-model -> serialize. Control-plane requests under /_snowdm/ skip everything but the control table.
+model -> serialize. Control-plane requests under /_snowdm/ skip everything but the control table. Each answer is
+logged at INFO on the `pulumi_snowdm.emulator.requests` logger (operation, method, path, status, latency), which
+`snowdm-emulator -v` shows on stderr.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import collections
 import logging
 import os
+import re
 import threading
 import time
 import uuid
@@ -40,6 +43,10 @@ DEFAULT_ACCESS_KEY_ID = "snowdm-emulator"
 DEFAULT_SECRET_ACCESS_KEY = "snowdm-emulator-secret"
 
 logger = logging.getLogger(__name__)
+request_log = logging.getLogger("pulumi_snowdm.emulator.requests")
+
+# Path segments of URL-safe characters: compared with the raw request path, so nothing in it may need encoding.
+_PATH_PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)*")
 
 ScenarioSource = None | Mapping[str, Any] | str | os.PathLike
 
@@ -58,8 +65,7 @@ class Emulator:
         account_id: str = DEFAULT_ACCOUNT_ID,
         path_prefix: str = "",
     ) -> None:
-        if path_prefix and (not path_prefix.startswith("/") or path_prefix.endswith("/")):
-            raise ValueError(f"path_prefix {path_prefix!r} must start with / and not end with one, like /sdm")
+        check_path_prefix(path_prefix)
         # Served under this path, as behind a proxy: boto3 keeps an endpoint URL's path in front of every route.
         self.path_prefix = path_prefix
         self.scenario: Scenario = load_scenario(scenario)
@@ -110,7 +116,9 @@ class Emulator:
     def url(self) -> str:
         if self._server is None:
             raise RuntimeError("the emulator is not running; call start() first")
-        host, port = self._server.server_address[:2]
+        host, port = self._server.socket.getsockname()[:2]
+        if ":" in host:
+            host = f"[{host}]"
         return f"http://{host}:{port}{self.path_prefix}"
 
     # ---- control -------------------------------------------------------------------------------------------
@@ -159,11 +167,20 @@ class Emulator:
     # ---- requests ------------------------------------------------------------------------------------------
 
     def handle(self, request: Request) -> Response:
+        started = time.perf_counter()
+        operation_name, response = self._answer(request)
+        if request_log.isEnabledFor(logging.INFO):
+            request_log.info("%s %s %s %s %.1f ms", operation_name, request.method, request.target,
+                             "dropped" if response.drop else response.status, (time.perf_counter() - started) * 1000)
+        return response
+
+    def _answer(self, request: Request) -> tuple[str, Response]:
+        """(operation name, or "control" or "?", and the response) for one request."""
         path, _, query_text = request.target.partition("?")
         if self.path_prefix and path.startswith(self.path_prefix + "/"):
             path = path[len(self.path_prefix):]  # signatures still cover the whole path, as boto3 signed it
         if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
-            return handle_control(self, request.method, path, request.body)
+            return "control", handle_control(self, request.method, path, request.body)
         request_id = str(uuid.uuid4())
         operation_name = "?"
         try:
@@ -184,18 +201,19 @@ class Emulator:
             if decision.delay:
                 time.sleep(decision.delay)
             if decision.drop:
-                return Response(drop=True)
+                return operation_name, Response(drop=True)
             if decision.error is not None:
                 raise decision.error
             params = parse_input(operation, labels, _query(query_text), request.headers, request.body)
             output = HANDLERS[operation_name](self.model, params, region)
             body = serialize_output(operation.output_shape, output)
-            return Response(200, body, [("Content-Type", "application/json"), ("x-amzn-RequestId", request_id)])
+            return operation_name, Response(200, body, [("Content-Type", "application/json"),
+                                                        ("x-amzn-RequestId", request_id)])
         except ServiceError as error:
-            return _error_response(error, request_id)
+            return operation_name, _error_response(error, request_id)
         except Exception as error:
             logger.exception("snowdm-emulator: %s failed", operation_name)
-            return _error_response(
+            return operation_name, _error_response(
                 InternalServerException(f"the emulator failed on {operation_name}: {type(error).__name__}: {error}"),
                 request_id,
             )
@@ -217,6 +235,15 @@ class Emulator:
         if scenario.credentials is not None:
             return dict(scenario.credentials)
         return {DEFAULT_ACCESS_KEY_ID: DEFAULT_SECRET_ACCESS_KEY}
+
+
+def check_path_prefix(prefix: str) -> None:
+    """Raise ValueError unless `prefix` is empty or path segments like /sdm or /proxy/sdm."""
+    if not _PATH_PREFIX.fullmatch(prefix):
+        raise ValueError(
+            f"path prefix {prefix!r} must be path segments of letters, digits and . _ ~ -, starting with / and not "
+            "ending with one, like /sdm"
+        )
 
 
 def _query(text: str) -> dict[str, list[str]]:

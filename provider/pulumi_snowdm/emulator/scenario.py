@@ -120,8 +120,10 @@ class Scenario:
     source: Mapping[str, Any]
 
 
-def load_scenario(source: None | Mapping[str, Any] | str | os.PathLike) -> Scenario:
-    """Read a scenario from a dict, a .json/.toml path, or None for the small default fleet."""
+def load_scenario(source: None | Scenario | Mapping[str, Any] | str | os.PathLike) -> Scenario:
+    """Read a scenario from a dict, a .json/.toml path, or None for the small default fleet (a Scenario is kept)."""
+    if isinstance(source, Scenario):
+        return source
     if source is None:
         data: Any = DEFAULT_SCENARIO
     elif isinstance(source, Mapping):

@@ -1,4 +1,5 @@
-"""A small, fast HTTP/1.1 server on loopback: one thread per keep-alive connection, one write per response.
+"""A small, fast HTTP/1.1 server on loopback (IPv4, or IPv6 for an address with a colon): one thread per keep-alive
+connection, one write per response.
 
 The stdlib's http.server parses headers with the email package and writes headers and body separately (which meets
 Nagle's algorithm and delayed ACKs); this reader and writer do only what AWS SDK clients need: Content-Length and
@@ -67,6 +68,7 @@ class LoopbackHTTPServer(socketserver.ThreadingTCPServer):
     request_queue_size = 256
 
     def __init__(self, address: tuple[str, int], app: Application, bad_request: BadRequestAnswer) -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET  # ::1 is IPv6 loopback
         self.app = app
         self.bad_request = bad_request
         self._connections: set[socket.socket] = set()
