@@ -13,6 +13,8 @@ import math
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from check_failures import by_input
+from pulumi_snowdm._core.spec import snake
 from pulumi_snowdm.resources.fleet_gate import FleetGateProvider
 from pulumi_snowdm.resources.task import TaskProvider
 from pulumi_snowdm.resources.task_execution import TaskExecutionProvider
@@ -129,18 +131,14 @@ def valid_fleet(draw) -> dict:
 def check(provider_class, news: dict):
     """check() as the engine calls it; it must answer, never raise."""
     result = provider_class().check({}, dict(news))
-    failures = {}
-    for failure in result.failures:
-        assert isinstance(failure.property, str) and isinstance(failure.reason, str)
-        failures.setdefault(failure.property, []).append(failure.reason)
-    return failures, result.inputs
+    return by_input(result), result.inputs
 
 
 def assert_refused(provider_class, news: dict, prop: str) -> None:
     failures, _ = check(provider_class, news)
     assert prop in failures, (prop, news.get(prop), failures)
     for reason in failures[prop]:
-        assert f"'{prop}" in reason, reason  # the message names the property ('targets' or 'targets[3]')
+        assert f"'{snake(prop)}'" in reason, reason  # the message names the input as the program wrote it
 
 
 # ---- valid inputs pass ---------------------------------------------------------------------------------------
@@ -246,7 +244,7 @@ def test_fleet_gate_refuses_each_bad_input_by_name(case):
 @given(st.lists(ids, min_size=1, max_size=5, unique=True), st.lists(ids, min_size=1, max_size=5, unique=True))
 def test_fleet_gate_refuses_devices_with_task_ids(devices, task_ids):
     failures, _ = check(FleetGateProvider, {"devices": devices, "taskIds": task_ids, "command": "reboot"})
-    assert "devices" in failures and "'taskIds'" in failures["devices"][0]
+    assert "devices" in failures and "'task_ids'" in failures["devices"][0]
 
 
 # ---- nothing makes check raise -------------------------------------------------------------------------------

@@ -4,8 +4,10 @@ check makes no API call, so it runs here directly; tests/e2e/test_fleet_gate.py 
 """
 
 import pytest
+from check_failures import by_input
 from pulumi.output import Unknown
 
+from pulumi_snowdm._core.spec import snake
 from pulumi_snowdm.resources.fleet_gate import FleetGateProvider, fleet_id
 from pulumi_snowdm.resources.fleet_tasks import shard_token, shards
 
@@ -16,18 +18,18 @@ BY_TASKS = {"taskIds": ["st-1", "st-2"], "scope": "p/s/fleet"}
 
 def failures(news):
     result = FleetGateProvider().check({}, news)
-    return {f.property: f.reason for f in result.failures}, result.inputs
+    return {prop: "; ".join(reasons) for prop, reasons in by_input(result).items()}, result.inputs
 
 
 @pytest.mark.parametrize("news, prop, words", [
-    ({"scope": "p/s/fleet"}, "taskIds", "exactly one of 'taskIds'"),
+    ({"scope": "p/s/fleet"}, "taskIds", "or 'devices' is required"),
     ({**BY_DEVICES, "taskIds": ["st-1"]}, "devices", "exclude each other"),
     ({**BY_DEVICES, "devices": []}, "devices", "non-empty list"),
     ({**BY_DEVICES, "devices": "smd-01"}, "devices", "non-empty list"),
-    ({**BY_DEVICES, "devices": ["smd-1", "d" * 65]}, "devices", "'devices[1]': must be 1 to 64"),
+    ({**BY_DEVICES, "devices": ["smd-1", "d" * 65]}, "devices", "item 1 must be 1 to 64"),
     ({**BY_DEVICES, "devices": ["smd-1", 7]}, "devices", "string"),
     ({**BY_DEVICES, "devices": ["smd-1", "smd-2", "smd-1"]}, "devices", "smd-1 more than once"),
-    ({**BY_TASKS, "taskIds": ["t" * 65]}, "taskIds", "'taskIds[0]': must be 1 to 64"),
+    ({**BY_TASKS, "taskIds": ["t" * 65]}, "taskIds", "item 0 must be 1 to 64"),
     ({**BY_TASKS, "taskIds": ["st-1", "st-1"]}, "taskIds", "more than once"),
     ({"devices": DEVICES, "scope": "p/s/fleet"}, "command", "required"),
     ({**BY_DEVICES, "command": "shutdown"}, "command", "one of reboot, unlock"),
@@ -54,7 +56,7 @@ def test_rejects(news, prop, words):
     found, _ = failures(news)
     assert prop in found, found
     assert words in found[prop], found[prop]
-    assert prop in found[prop]
+    assert f"'{snake(prop)}'" in found[prop]
 
 
 @pytest.mark.parametrize("news", [

@@ -10,13 +10,15 @@ import dill
 import pytest
 from pulumi.output import Unknown
 
+from check_failures import by_input
+from pulumi_snowdm._core.spec import snake
 from pulumi_snowdm.resources.task import TaskProvider
 from pulumi_snowdm.resources.task_execution import TaskExecutionProvider
 
 
 def failures(provider, news):
     result = provider.check({}, news)
-    return {f.property: f.reason for f in result.failures}, result.inputs
+    return {prop: "; ".join(reasons) for prop, reasons in by_input(result).items()}, result.inputs
 
 
 GOOD_GATE = {"taskId": "st-0123456789abcdef", "managedDeviceId": "smd-0123456789abcdef"}
@@ -38,7 +40,7 @@ def test_task_execution_rejects(news, prop, words):
     found, _ = failures(TaskExecutionProvider(), news)
     assert prop in found, found
     assert words in found[prop]
-    assert prop in found[prop]
+    assert f"'{snake(prop)}'" in found[prop]
 
 
 def test_task_execution_fills_defaults_and_accepts_unknowns():
@@ -62,7 +64,7 @@ GOOD_TASK = {"command": "reboot", "targets": ["smd-1", "smd-2"], "scope": "p/s/r
     ({**GOOD_TASK, "description": "no-dashes-allowed"}, "description", "match"),
     ({**GOOD_TASK, "description": "d" * 129}, "description", "1 to 128"),
     ({**GOOD_TASK, "runId": ""}, "runId", "1 to 128"),
-    ({"existingTaskId": "st-1", "command": "reboot"}, "existingTaskId", "leave command"),
+    ({"existingTaskId": "st-1", "command": "reboot"}, "existingTaskId", "leave command unset"),
 ])
 def test_task_rejects(news, prop, words):
     found, _ = failures(TaskProvider(), news)

@@ -1,4 +1,5 @@
-"""schema.json and the Python API cannot drift: every input and output, and what is required, must agree.
+"""The declarations in `_core.spec` are the only description of the resources: schema.json, README's reference,
+the Python arguments and attributes, and the providers' inputs all agree with them.
 
 (`pulumi schema check` validates the schema itself in tests/e2e/test_schema_check.py, where the engine is.)
 """
@@ -12,17 +13,12 @@ from pathlib import Path
 import pytest
 
 from pulumi_snowdm import FleetGate, Task, TaskExecution
-from pulumi_snowdm.resources import fleet_gate, task, task_execution
-from pulumi_snowdm.resources.naming import camel
+from pulumi_snowdm._core.schema import package_schema
+from pulumi_snowdm._core.spec import RESOURCES, camel
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = json.loads((ROOT / "schema.json").read_text())
-# Inputs the resources set themselves (not arguments): the stack-scoped seed of the client tokens.
-INTERNAL = {"scope"}
-
-
-def schema_of(cls):
-    return SCHEMA["resources"][f"snowdm:index:{cls.__name__}"]
+CLASSES = {"Task": Task, "TaskExecution": TaskExecution, "FleetGate": FleetGate}
+SPECS = [pytest.param(spec, id=spec.name) for spec in RESOURCES]
 
 
 def arguments(cls):
@@ -30,38 +26,41 @@ def arguments(cls):
     return {camel(name): p for name, p in parameters.items() if name not in ("self", "resource_name", "opts")}
 
 
-@pytest.mark.parametrize("cls", [Task, TaskExecution, FleetGate])
-def test_inputs_and_required_inputs_match_the_python_arguments(cls):
-    spec = schema_of(cls)
-    assert set(spec["inputProperties"]) == set(arguments(cls))
-    required = {name for name, p in arguments(cls).items() if p.default is inspect.Parameter.empty}
-    assert set(spec.get("requiredInputs", [])) == required
-
-
-@pytest.mark.parametrize("cls", [Task, TaskExecution, FleetGate])
-def test_outputs_match_the_python_attributes(cls):
-    outputs = {camel(name) for name in cls.__annotations__ if name != "PROPERTIES"}
-    assert set(schema_of(cls)["properties"]) == outputs
-    assert set(schema_of(cls)["required"]) <= outputs
-
-
-@pytest.mark.parametrize("cls, provider_inputs", [
-    (Task, task.INPUTS),
-    (TaskExecution, (*task_execution.IDENTITY, *task_execution.SETTINGS)),
-    (FleetGate, fleet_gate.INPUTS),
-])
-def test_the_providers_read_exactly_the_documented_inputs(cls, provider_inputs):
-    assert set(provider_inputs) - INTERNAL == set(schema_of(cls)["inputProperties"])
-
-
-def test_every_property_is_described():
-    for token, resource in SCHEMA["resources"].items():
-        for section in ("inputProperties", "properties"):
-            for name, spec in resource[section].items():
-                assert spec.get("description"), f"{token} {section}.{name} has no description"
+def test_schema_json_is_generated_from_the_declarations():
+    assert json.loads((ROOT / "schema.json").read_text()) == package_schema(), "run python scripts/schema.py"
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "schema.py"), "--check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def test_readme_reference_comes_from_the_schema():
     done = subprocess.run([sys.executable, str(ROOT / "scripts" / "reference.py"), "--check"],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_python_arguments_are_the_declared_inputs(spec):
+    cls = CLASSES[spec.name]
+    assert list(arguments(cls)) == [p.name for p in spec.inputs]
+    required = {name for name, p in arguments(cls).items() if p.default is inspect.Parameter.empty}
+    assert required == {p.name for p in spec.inputs if p.required}
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_python_attributes_are_the_declared_outputs(spec):
+    annotations = CLASSES[spec.name].__annotations__
+    outputs = {camel(name) for name in annotations if not name.isupper() and not name.startswith("_")}
+    assert outputs == {p.name for p in spec.outputs}
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_every_property_is_described_with_its_enforced_default_and_bounds(spec):
+    for prop in (*spec.inputs, *spec.outputs):
+        assert prop.description, f"{spec.name}.{prop.name} has no description"
+        text = prop.documented()
+        if prop.kind in ("boolean", "number") and prop.default is not None:
+            assert "Default " in text, text
+        if prop.bounds:
+            low, high = prop.bounds
+            assert f"from {low:g} to {high:g}" in text, text

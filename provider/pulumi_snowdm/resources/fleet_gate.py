@@ -30,9 +30,8 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from pulumi_snowdm._core.client import sdm_client
-from pulumi_snowdm._core.constraints import input_problems
 from pulumi_snowdm._core.diagnosis import explain_fleet_failure
-from pulumi_snowdm._core.errors import FleetFailed, InputError, NotFound
+from pulumi_snowdm._core.errors import FleetFailed, NotFound
 from pulumi_snowdm._core.finders import device_or_none, find_task, list_executions
 from pulumi_snowdm._core.fleet_wait import Decision, FleetOutcome, FleetRule, judge_fleet, wait_for_devices
 from pulumi_snowdm._core.patience import patiently
@@ -40,55 +39,21 @@ from pulumi_snowdm._core.task_actions import retag
 from pulumi_snowdm._core.threshold import parse_threshold
 from pulumi_snowdm.resources.fleet_record import OUTPUTS, execution_records, fleet_outputs
 from pulumi_snowdm.resources.fleet_tasks import cancel_shards, create_shard_tasks
-from pulumi_snowdm.resources.diffing import given_inputs, input_diff
-from pulumi_snowdm.resources.inputs import InputCheck
-from pulumi_snowdm.resources.naming import SnakeCaseProperties, snake
+from pulumi_snowdm._core.spec import FLEET_GATE, TIMING_FIELDS
+from pulumi_snowdm.resources.declared import check_result, diff_result, given_inputs, input_check, registration_props
+from pulumi_snowdm.resources.naming import SnakeCaseProperties
 from pulumi_snowdm.resources.progress import report
 from pulumi_snowdm.resources.provider import SdmProvider, stack_scope, with_provider
-from pulumi_snowdm.resources.task import COMMANDS, Command
-from pulumi_snowdm.resources.timing import TIMING, check_timing, wait_policy
+from pulumi_snowdm.resources.task import Command
+from pulumi_snowdm.resources.timing import check_timing, wait_policy
 
-DEVICE_INPUTS = ("devices", "command", "description", "tags", "runId")
-INPUTS = ("taskIds", *DEVICE_INPUTS, "scope", "minSucceeded", "failFast", "acceptCanceled", "executionTimes", *TIMING)
-REPLACING_INPUTS = ("taskIds", "devices", "command", "description", "runId", "scope")
+# Inputs that apply only when the gate creates the tasks (given `devices`).
+DEVICE_INPUTS = ("command", "description", "tags", "runId")
 # Ids longer than this become a hash: the engine shows ids in every diff and log line.
 MAX_JOINED_ID = 256
 # Failing devices whose DescribeDevice goes into a failure message (the message lists at most this many).
 EXPLAINED_DEVICES = 10
 LOOKUP_WORKERS = 8
-
-
-class FleetInputCheck(InputCheck):
-    """InputCheck plus the FleetGate's own kinds of input: lists of ids and a threshold."""
-
-    def id_list(self, prop: str, operation: str, member: str) -> Any:
-        """A non-empty list of distinct ids, each checked as `member` of `operation`."""
-        known, value = self._take(prop)
-        if not known or value is None:
-            return value
-        if not isinstance(value, (list, tuple)) or not value:
-            self.fail(prop, f"'{prop}' must be a non-empty list of ids, got {value!r}")
-            return value
-        for index, item in enumerate(value):
-            for problem in input_problems(operation, member, item):
-                self.fail(prop, f"'{prop}[{index}]': {problem.removeprefix(member + ': ')}")
-        repeated = sorted({item for item in value if isinstance(item, str) and value.count(item) > 1})
-        if repeated:
-            self.fail(prop, f"'{prop}' lists {', '.join(repeated)} more than once; list each once")
-        return value
-
-    def threshold(self, prop: str, devices: Any) -> None:
-        known, value = self._take(prop)
-        if not known:
-            return
-        try:
-            threshold = parse_threshold(value, prop)
-        except InputError as error:
-            self.fail(prop, f"'{prop}': {error.problem}")
-            return
-        if threshold.count is not None and isinstance(devices, list) and threshold.count > len(devices):
-            self.fail(prop, f"'{prop}' is {threshold.count}, more than the {len(devices)} device(s): it could "
-                            f"never be met")
 
 
 def fleet_id(task_ids: Sequence[str]) -> str:
@@ -103,34 +68,29 @@ class FleetGateProvider(SdmProvider):
     """Dynamic provider of FleetGate: creates sharded tasks (or takes given ones) and judges all executions."""
 
     def check(self, _olds: dict, news: dict):
-        check = FleetInputCheck(news)
-        check.id_list("taskIds", "DescribeTask", "taskId")
-        devices = check.id_list("devices", "DescribeDevice", "managedDeviceId")
-        given = [prop for prop in ("taskIds", "devices") if news.get(prop) is not None]
+        check = input_check(FLEET_GATE, news)
+        check.check_all(skip=("command", *TIMING_FIELDS))
+        given = [name for name in ("taskIds", "devices") if news.get(name) is not None]
         if not given:
-            check.fail("taskIds", "set exactly one of 'taskIds' (gate existing tasks) or 'devices' (the gate "
-                                  "creates the tasks)")
+            check.fail("taskIds", f"or '{check.label('devices')}' is required: give '{check.label('taskIds')}' to "
+                                  f"gate existing tasks, or '{check.label('devices')}' and "
+                                  f"'{check.label('command')}' to have the gate create them")
         elif len(given) == 2:
-            check.fail("devices", "'devices' and 'taskIds' exclude each other: give 'taskIds' to gate existing "
-                                  "tasks, or 'devices' and 'command' to have the gate create them")
+            check.fail("devices", f"and '{check.label('taskIds')}' exclude each other: give "
+                                  f"'{check.label('taskIds')}' to gate existing tasks, or "
+                                  f"'{check.label('devices')}' and '{check.label('command')}' to have the gate "
+                                  f"create them")
         if news.get("devices") is not None:
-            check.choice("command", COMMANDS)
-            check.api_value("description", "CreateTask", "description", required=False)
-            check.api_value("tags", "CreateTask", "tags", required=False)
-            check.text("runId", max_length=128)
+            check.check("command", required=True)
         else:
-            for prop in DEVICE_INPUTS[1:]:
-                if news.get(prop) is not None:
-                    check.fail(prop, f"'{prop}' applies only with 'devices' (when the gate creates the tasks); "
-                                     f"with 'taskIds' leave it unset")
-        check.text("scope", max_length=1024)
-        check.threshold("minSucceeded", devices)
-        check.flag("failFast", False)
-        check.flag("acceptCanceled", False)
-        check.flag("executionTimes", True)
+            for name in DEVICE_INPUTS:
+                if news.get(name) is not None:
+                    check.fail(name, f"applies only with '{check.label('devices')}' (when the gate creates the "
+                                     f"tasks); with '{check.label('taskIds')}' leave it unset")
+        _check_reachable(check)
         check_timing(check)
         self.settings()  # a bad region or endpoint fails preview, before any call
-        return check.result()
+        return check_result(check)
 
     def create(self, props: dict) -> CreateResult:
         settings = self.settings()
@@ -173,7 +133,7 @@ class FleetGateProvider(SdmProvider):
         return ReadResult(id_, self._outputs(client, props, task_ids, outcome, describe))
 
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
-        return input_diff(olds, news, INPUTS, REPLACING_INPUTS, given=_given)
+        return diff_result(FLEET_GATE, olds, news, given=_given)
 
     def update(self, _id: str, olds: dict, news: dict) -> UpdateResult:
         # Only the threshold, timing or tags changed: the fleet is the same, so its outputs stay as they were.
@@ -183,7 +143,7 @@ class FleetGateProvider(SdmProvider):
             for task_id in olds.get("taskIds") or []:
                 retag(client, find_task(client, task_id)["taskArn"], old_tags, new_tags)
             report(f"{_describe(news)}: retagged its {len(olds.get('taskIds') or [])} task(s)")
-        return UpdateResult({**{k: olds.get(k) for k in OUTPUTS}, **given_inputs(news, INPUTS)})
+        return UpdateResult({**{k: olds.get(k) for k in OUTPUTS}, **given_inputs(FLEET_GATE, news)})
 
     def delete(self, _id: str, props: dict) -> None:
         describe = _describe(props)
@@ -195,7 +155,7 @@ class FleetGateProvider(SdmProvider):
     def _outputs(self, client, props, task_ids, outcome: FleetOutcome, describe: str) -> dict[str, Any]:
         records = execution_records(client, outcome, with_times=props.get("executionTimes", True) is not False,
                                     report=report, describe=describe)
-        return {**given_inputs(props, INPUTS), **fleet_outputs(outcome, task_ids, records)}
+        return {**given_inputs(FLEET_GATE, props), **fleet_outputs(outcome, task_ids, records)}
 
 
 def _rule(props: Mapping[str, Any]) -> FleetRule:
@@ -225,6 +185,16 @@ def _lookup(find, ids: Sequence[str]) -> list:
         return list(pool.map(find, ids))
 
 
+def _check_reachable(check) -> None:
+    """A count above the number of devices could never be met."""
+    threshold, devices = check.inputs.get("minSucceeded"), check.inputs.get("devices")
+    if check.failed("minSucceeded") or check.unknown(threshold) or not isinstance(devices, list):
+        return
+    count = parse_threshold(threshold).count
+    if count is not None and count > len(devices):
+        check.fail("minSucceeded", f"is {count}, more than the {len(devices)} device(s): it could never be met")
+
+
 def _given(props: Mapping[str, Any], key: str) -> Any:
     """An input as the user gave it: with `devices`, the taskIds in state are an output, not an input."""
     if key == "taskIds" and props.get("devices") is not None:
@@ -235,7 +205,7 @@ def _given(props: Mapping[str, Any], key: str) -> Any:
 class FleetGate(SnakeCaseProperties, Resource, module="snowdm", name="FleetGate"):
     """A gate on every execution of a fleet's tasks: `pulumi up` waits until enough succeed, or fails naming why."""
 
-    PROPERTIES = (*INPUTS, *OUTPUTS)
+    SPEC = FLEET_GATE
 
     task_ids: pulumi.Output[list]
     counts: pulumi.Output[dict]
@@ -267,25 +237,7 @@ class FleetGate(SnakeCaseProperties, Resource, module="snowdm", name="FleetGate"
         heartbeat_seconds: pulumi.Input[float] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {
-            "taskIds": task_ids,
-            "devices": devices,
-            "command": command.value if isinstance(command, Command) else command,
-            "description": description,
-            "tags": tags,
-            "runId": run_id,
-            "scope": stack_scope(resource_name),
-            "minSucceeded": min_succeeded,
-            "failFast": fail_fast,
-            "acceptCanceled": accept_canceled,
-            "executionTimes": execution_times,
-            "timeoutSeconds": timeout_seconds,
-            "queuedTimeoutSeconds": queued_timeout_seconds,
-            "notFoundGraceSeconds": not_found_grace_seconds,
-            "pollIntervalSeconds": poll_interval_seconds,
-            "maxPollIntervalSeconds": max_poll_interval_seconds,
-            "heartbeatSeconds": heartbeat_seconds,
-            **{k: None for k in OUTPUTS if k != "taskIds"},
-        }
-        super().__init__(FleetGateProvider(), resource_name, {snake(k): v for k, v in props.items()},
+        arguments = {**locals(), "command": command.value if isinstance(command, Command) else command}
+        super().__init__(FleetGateProvider(), resource_name,
+                         registration_props(FLEET_GATE, arguments, scope=stack_scope(resource_name)),
                          with_provider(opts))

@@ -25,21 +25,15 @@ from pulumi_snowdm._core.errors import NotFound
 from pulumi_snowdm._core.finders import find_task
 from pulumi_snowdm._core.patience import patiently
 from pulumi_snowdm._core.task_actions import cancel_queued, create_task, retag
-from pulumi_snowdm._core.service_model import service_model
+from pulumi_snowdm._core.spec import COMMANDS, TASK
 from pulumi_snowdm._core.times import iso
-from pulumi_snowdm.resources.diffing import given_inputs, input_diff
-from pulumi_snowdm.resources.inputs import InputCheck
-from pulumi_snowdm.resources.naming import SnakeCaseProperties, snake
+from pulumi_snowdm.resources.declared import check_result, diff_result, given_inputs, input_check, registration_props
+from pulumi_snowdm.resources.naming import SnakeCaseProperties
 from pulumi_snowdm.resources.progress import report
 from pulumi_snowdm.resources.provider import SdmProvider, stack_scope, with_provider
 
-INPUTS = ("command", "targets", "description", "tags", "existingTaskId", "runId", "scope")
-REPLACING_INPUTS = ("command", "targets", "description", "existingTaskId", "runId", "scope")
-OUTPUTS = ("taskId", "taskArn", "state", "targets", "createdAt", "lastUpdatedAt", "completedAt", "description", "tags")
-
-
-# The members of CreateTask's `command` union in the service model; the resource takes one member's name.
-COMMANDS = tuple(sorted(service_model().operation_model("CreateTask").input_shape.members["command"].members))
+# What an adopted task's state holds as outputs only: these inputs are not the user's to give.
+ADOPTED_OUTPUTS = ("command", "targets", "description")
 
 
 class Command(str, enum.Enum):
@@ -83,19 +77,16 @@ class TaskProvider(SdmProvider):
     """Dynamic provider of Task: CreateTask with a derived client token, DescribeTask, tags, CancelTask."""
 
     def check(self, _olds: dict, news: dict):
-        check = InputCheck(news)
-        adopted = check.api_value("existingTaskId", "DescribeTask", "taskId", required=False)
-        check.choice("command", COMMANDS, required=adopted is None)
-        check.api_value("targets", "CreateTask", "targets", required=adopted is None)
-        check.api_value("description", "CreateTask", "description", required=False)
-        check.api_value("tags", "CreateTask", "tags", required=False)
-        check.text("runId", max_length=128)
-        check.text("scope", max_length=1024)
-        if adopted is not None and any(news.get(k) is not None for k in ("command", "targets", "description")):
-            check.fail("existingTaskId", "'existingTaskId' adopts a task as it is: leave command, targets and "
-                                         "description unset")
+        check = input_check(TASK, news)
+        adopted = check.check("existingTaskId")
+        check.check_all(skip=("existingTaskId", "command", "targets"))
+        check.check("command", required=adopted is None)
+        check.check("targets", required=adopted is None)
+        given = [name for name in ADOPTED_OUTPUTS if news.get(name) is not None]
+        if adopted is not None and given:
+            check.fail("existingTaskId", f"adopts a task as it is: leave {', '.join(map(check.label, given))} unset")
         self.settings()  # a bad region or endpoint fails preview, before any call
-        return check.result()
+        return check_result(check)
 
     def create(self, props: dict) -> CreateResult:
         client = self.client()
@@ -112,22 +103,23 @@ class TaskProvider(SdmProvider):
                 describe=f"CreateTask for {', '.join(props['targets'])}", report=report)
             task = patiently(lambda: find_task(client, created), describe=f"task {created}", report=report)
             report(f"task {created}: {props['command']} sent to {len(props['targets'])} device(s)")
-        return CreateResult(task["taskId"], {**given_inputs(props, INPUTS), **task_outputs(task)})
+        return CreateResult(task["taskId"], {**given_inputs(TASK, props), **task_outputs(task)})
 
     def read(self, id_: str, props: dict) -> ReadResult:
         try:
             task = find_task(self.client(), id_)
         except NotFound:
             return ReadResult("", {})
-        return ReadResult(id_, {**given_inputs(props, INPUTS), **task_outputs(task)})
+        return ReadResult(id_, {**given_inputs(TASK, props), **task_outputs(task)})
 
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
-        return input_diff(olds, news, INPUTS, REPLACING_INPUTS)
+        return diff_result(TASK, olds, news, given=_user_inputs(news))
 
     def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
         client = self.client()
-        retag(client, olds["taskArn"], dict(olds.get("tags") or {}), dict(news.get("tags") or {}))
-        return UpdateResult({**given_inputs(news, INPUTS), **task_outputs(find_task(client, id_))})
+        if news.get("tags") is not None or news.get("existingTaskId") is None:  # an adopted task's tags: if set
+            retag(client, olds["taskArn"], dict(olds.get("tags") or {}), dict(news.get("tags") or {}))
+        return UpdateResult({**given_inputs(TASK, news), **task_outputs(find_task(client, id_))})
 
     def delete(self, id_: str, props: dict) -> None:
         if props.get("existingTaskId"):
@@ -140,10 +132,19 @@ class TaskProvider(SdmProvider):
         report(f"task {id_}: canceled the {len(queued)} execution(s) still QUEUED ({', '.join(queued)})")
 
 
+def _user_inputs(news: Mapping[str, Any]):
+    """Reads inputs as the user gave them. An adopted task's command, targets and description in state are what
+    DescribeTask answered, not inputs; its tags are left alone unless the program sets them."""
+    if news.get("existingTaskId") is None:
+        return None
+    not_given = (*ADOPTED_OUTPUTS, *(("tags",) if news.get("tags") is None else ()))
+    return lambda props, name: None if name in not_given else props.get(name)
+
+
 class Task(SnakeCaseProperties, Resource, module="snowdm", name="Task"):
     """An SDM task: `unlock` or `reboot` on 1 to 10 managed devices, created once, or adopted by id."""
 
-    PROPERTIES = (*INPUTS, *OUTPUTS)
+    SPEC = TASK
 
     task_id: pulumi.Output[str]
     task_arn: pulumi.Output[str]
@@ -167,15 +168,6 @@ class Task(SnakeCaseProperties, Resource, module="snowdm", name="Task"):
         run_id: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {
-            "command": command.value if isinstance(command, Command) else command,
-            "targets": targets,
-            "description": description,
-            "tags": tags,
-            "existingTaskId": existing_task_id,
-            "runId": run_id,
-            "scope": stack_scope(resource_name),
-            **{k: None for k in OUTPUTS if k not in ("targets", "description", "tags")},
-        }
-        super().__init__(TaskProvider(), resource_name, {snake(k): v for k, v in props.items()},
-                         with_provider(opts))
+        arguments = {**locals(), "command": command.value if isinstance(command, Command) else command}
+        super().__init__(TaskProvider(), resource_name,
+                         registration_props(TASK, arguments, scope=stack_scope(resource_name)), with_provider(opts))

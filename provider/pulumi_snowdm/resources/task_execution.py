@@ -33,16 +33,14 @@ from pulumi_snowdm._core.finders import device_or_none, find_execution
 from pulumi_snowdm._core.patience import patiently
 from pulumi_snowdm._core.poller import Backoff, Deadline, wait_for_execution
 from pulumi_snowdm._core.times import iso
-from pulumi_snowdm.resources.diffing import given_inputs, input_diff
-from pulumi_snowdm.resources.inputs import InputCheck
-from pulumi_snowdm.resources.naming import SnakeCaseProperties, snake
+from pulumi_snowdm._core.spec import TASK_EXECUTION, TIMING_FIELDS as TIMING_NAMES
+from pulumi_snowdm.resources.declared import check_result, diff_result, given_inputs, input_check, registration_props
+from pulumi_snowdm.resources.naming import SnakeCaseProperties
 from pulumi_snowdm.resources.progress import report
 from pulumi_snowdm.resources.provider import SdmProvider, with_provider
-from pulumi_snowdm.resources.timing import TIMING, check_timing, wait_policy
+from pulumi_snowdm.resources.timing import check_timing, wait_policy
 
-IDENTITY = ("taskId", "managedDeviceId")
-SETTINGS = ("wait", "acceptCanceled", *TIMING)
-INPUTS = (*IDENTITY, *SETTINGS)
+# The outputs an update in place keeps: the execution is the same.
 OUTPUTS = ("executionId", "state", "startedAt", "lastUpdatedAt")
 
 
@@ -62,14 +60,11 @@ class TaskExecutionProvider(SdmProvider):
     """Dynamic provider of TaskExecution: waits through the task's shared watch and judges the final state."""
 
     def check(self, _olds: dict, news: dict):
-        check = InputCheck(news)
-        check.api_value("taskId", "DescribeExecution", "taskId")
-        check.api_value("managedDeviceId", "DescribeExecution", "managedDeviceId")
-        check.flag("wait", True)
-        check.flag("acceptCanceled", False)
+        check = input_check(TASK_EXECUTION, news)
+        check.check_all(skip=tuple(TIMING_NAMES))
         check_timing(check)
         self.settings()  # a bad region or endpoint fails preview, before any call
-        return check.result()
+        return check_result(check)
 
     def create(self, props: dict) -> CreateResult:
         execution = self._wait(props) if props.get("wait", True) else self._first_look(props)
@@ -86,14 +81,14 @@ class TaskExecutionProvider(SdmProvider):
         return ReadResult(id_, _outputs({**props, "taskId": task_id, "managedDeviceId": device_id}, execution))
 
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
-        return input_diff(olds, news, INPUTS, IDENTITY)
+        return diff_result(TASK_EXECUTION, olds, news)
 
     def update(self, _id: str, olds: dict, news: dict) -> UpdateResult:
         # Only waiting settings changed: the execution is the same. A gate that recorded an unfinished state
         # (wait=False) and now waits must wait, though; otherwise its outputs stay as they were.
         if news.get("wait", True) and not acceptors.verdict(olds.get("state") or "").final:
             return UpdateResult(_outputs(news, self._wait(news)))
-        return UpdateResult({**{k: olds.get(k) for k in OUTPUTS}, **given_inputs(news, INPUTS)})
+        return UpdateResult({**{k: olds.get(k) for k in OUTPUTS}, **given_inputs(TASK_EXECUTION, news)})
 
     def delete(self, _id: str, _props: dict) -> None:
         """An execution cannot be deleted; the gate is only removed from state."""
@@ -159,13 +154,13 @@ def _execution(client, summary: dict) -> dict:
 
 
 def _outputs(props: Mapping[str, Any], execution: Mapping[str, Any]) -> dict[str, Any]:
-    return {**given_inputs(props, INPUTS), **execution_outputs(execution)}
+    return {**given_inputs(TASK_EXECUTION, props), **execution_outputs(execution)}
 
 
 class TaskExecution(SnakeCaseProperties, Resource, module="snowdm", name="TaskExecution"):
     """A gate on one device's execution of a task: `pulumi up` waits for it and fails unless it succeeds."""
 
-    PROPERTIES = (*INPUTS, *OUTPUTS)
+    SPEC = TASK_EXECUTION
 
     execution_id: pulumi.Output[str]
     state: pulumi.Output[str]
@@ -190,18 +185,5 @@ class TaskExecution(SnakeCaseProperties, Resource, module="snowdm", name="TaskEx
         heartbeat_seconds: pulumi.Input[float] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {
-            "taskId": task_id,
-            "managedDeviceId": managed_device_id,
-            "wait": wait,
-            "acceptCanceled": accept_canceled,
-            "timeoutSeconds": timeout_seconds,
-            "queuedTimeoutSeconds": queued_timeout_seconds,
-            "notFoundGraceSeconds": not_found_grace_seconds,
-            "pollIntervalSeconds": poll_interval_seconds,
-            "maxPollIntervalSeconds": max_poll_interval_seconds,
-            "heartbeatSeconds": heartbeat_seconds,
-            **{k: None for k in OUTPUTS},
-        }
-        super().__init__(TaskExecutionProvider(), resource_name, {snake(k): v for k, v in props.items()},
+        super().__init__(TaskExecutionProvider(), resource_name, registration_props(TASK_EXECUTION, locals()),
                          with_provider(opts))

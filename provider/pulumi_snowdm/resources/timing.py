@@ -1,56 +1,42 @@
 """The waiting inputs every gate takes (timeoutSeconds, pollIntervalSeconds ...) and the WaitPolicy they describe.
 
-TaskExecution and FleetGate wait the same way, so their timing inputs share one table: names, defaults and bounds
-are stated once here, and `check_timing` reports WaitPolicy's own cross-field rules under the resources' input names.
+Their names, defaults and bounds are declared in `_core.spec` (TIMING); this module turns a gate's inputs into the
+wait engine's WaitPolicy and reports WaitPolicy's own cross-field rules under the inputs' names.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
+from pulumi_snowdm._core.checks import InputCheck, is_number
 from pulumi_snowdm._core.errors import InputError
 from pulumi_snowdm._core.poller import WaitPolicy
-from pulumi_snowdm.resources.inputs import InputCheck
-from pulumi_snowdm.resources.naming import camel
-
-WEEK = 7 * 24 * 3600
-# Input name -> (WaitPolicy field, lowest, highest); the defaults are WaitPolicy's own.
-_BOUNDS = {
-    "timeoutSeconds": ("timeout_seconds", 1, WEEK),
-    "queuedTimeoutSeconds": ("queued_timeout_seconds", 1, WEEK),
-    "notFoundGraceSeconds": ("not_found_grace_seconds", 0, 3600),
-    "pollIntervalSeconds": ("initial_delay_seconds", 0.1, 600),
-    "maxPollIntervalSeconds": ("max_delay_seconds", 0.1, 3600),
-    "heartbeatSeconds": ("heartbeat_seconds", 1, 3600),
-}
-# Input name -> (WaitPolicy field, default, lowest, highest).
-TIMING = {name: (field, float(getattr(WaitPolicy(), field)), low, high)
-          for name, (field, low, high) in _BOUNDS.items()}
+from pulumi_snowdm._core.spec import TIMING, TIMING_FIELDS, camel
 
 
 def wait_policy(props: Mapping[str, Any]) -> WaitPolicy:
     """The WaitPolicy the gate's inputs describe (defaults for what is unset)."""
-    return WaitPolicy(**{field: props.get(name, default) for name, (field, default, _, _) in TIMING.items()})
+    return WaitPolicy(**{TIMING_FIELDS[p.name]: props.get(p.name, p.default) for p in TIMING})
 
 
 def check_timing(check: InputCheck) -> None:
     """Check every timing input on its own, then together (a maximum poll interval below the first one ...)."""
-    before = {failure.property for failure in check.failures}
-    defaults = {name: default for name, (_, default, _, _) in TIMING.items()}
     first = check.news.get("pollIntervalSeconds")
-    if isinstance(first, (int, float)) and not isinstance(first, bool) and check.news.get("maxPollIntervalSeconds") is None:
-        # Left unset, the largest delay is never below the first one the user asked for.
-        defaults["maxPollIntervalSeconds"] = max(defaults["maxPollIntervalSeconds"], first)
-    for name, (_, _, low, high) in TIMING.items():
-        check.seconds(name, defaults[name], low, high)
-    timing_failed = {failure.property for failure in check.failures} - before
-    if timing_failed or not all(isinstance(check.inputs.get(name), (int, float)) for name in TIMING):
+    for prop in TIMING:
+        default = None
+        if prop.name == "maxPollIntervalSeconds" and is_number(first) and check.news.get(prop.name) is None:
+            # Left unset, the largest delay is never below the first one the user asked for.
+            default = max(prop.default, first)
+        check.check(prop.name, default=default)
+    if any(check.failed(p.name) for p in TIMING) or not all(is_number(check.inputs.get(p.name)) for p in TIMING):
         return
     try:
         wait_policy(check.inputs)
     except InputError as error:
-        # WaitPolicy names its own fields; say it with the resource's input names.
-        prop, problem = error.prop, error.problem
-        for name, (field, *_) in TIMING.items():
-            prop, problem = (name if prop == camel(field) else prop), problem.replace(camel(field), name)
-        check.fail(prop, f"'{prop}' {problem}")
+        # WaitPolicy names its own fields; say it with the inputs' names.
+        names = {camel(field): name for name, field in TIMING_FIELDS.items()}
+        problem = error.problem
+        for field, name in names.items():
+            problem = problem.replace(field, f"'{check.label(name)}'")
+        check.fail(names.get(error.prop, error.prop), problem)

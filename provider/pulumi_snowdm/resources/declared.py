@@ -1,0 +1,63 @@
+"""The dynamic host's side of the resource declarations (`_core.spec`): checks, diffs, registration props and
+inputs kept in state, in the shapes `pulumi.dynamic` wants.
+
+Python users write snake_case names, so check failures name properties that way. A failure is reported to the
+engine without a property path: the engine would print the camelCase path and its own rendering of the value
+("value {}" for an empty string), where our message already names the input and shows the value as given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi.dynamic import CheckFailure, CheckResult, DiffResult
+from pulumi.output import Unknown
+
+from pulumi_snowdm._core.changes import Given, plan_change
+from pulumi_snowdm._core.checks import InputCheck
+from pulumi_snowdm._core.spec import ResourceSpec, snake
+
+
+def unknown(value: Any) -> bool:
+    """True for a value the engine does not know yet (preview), at any depth of a list or map."""
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(unknown(item) for item in value)
+    if isinstance(value, Mapping):
+        return any(unknown(item) for item in value.values())
+    return False
+
+
+def input_check(spec: ResourceSpec, news: Mapping[str, Any]) -> InputCheck:
+    """A check of a Python program's inputs: failures name properties in snake_case."""
+    return InputCheck(spec, news, label=snake, unknown=unknown)
+
+
+def check_result(check: InputCheck) -> CheckResult:
+    return CheckResult(check.inputs, [CheckFailure("", reason) for _, reason in check.failures])
+
+
+def diff_result(spec: ResourceSpec, olds: Mapping[str, Any], news: Mapping[str, Any],
+                given: Given | None = None) -> DiffResult:
+    change = plan_change(spec, olds, news, unknown=unknown, given=given)
+    return DiffResult(changes=bool(change.changed), replaces=list(change.replaces), delete_before_replace=False)
+
+
+def given_inputs(spec: ResourceSpec, props: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs that are set, to keep in state beside the outputs (read and diff only ever see old outputs)."""
+    return {name: props[name] for name in spec.input_names if props.get(name) is not None}
+
+
+def registration_props(spec: ResourceSpec, arguments: Mapping[str, Any], **internal: Any) -> dict[str, Any]:
+    """The props a resource registers: its arguments by Python name, internal inputs, and every output unset.
+
+    Outputs must be registered to become attributes of the resource; an output that shares its name with an
+    input keeps the input's value.
+    """
+    props = {p.python_name: None for p in spec.outputs}
+    props.update({p.python_name: arguments.get(p.python_name) for p in spec.inputs})
+    props.update({snake(name): value for name, value in internal.items()})
+    return props
+
