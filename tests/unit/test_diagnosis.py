@@ -31,8 +31,37 @@ def test_execution_failure_message(state, hint):
     text = explain_execution_failure(execution(state), DEVICE)
     for words in ("task st-1", "device smd-1", "execution e-1", f"ended {state}", "started 2024-05-01T12:00:00Z",
                   "last updated 2024-05-01T12:03:04.500Z", "LOCKED", "last reached out 2024-05-01T11:00:00Z",
-                  "software INSTALLED, installed 1.2.3", hint, "rerun `pulumi up`", "remote management"):
+                  "software 1.2.3 (INSTALLED)", hint):
         assert words in text
+
+
+@pytest.mark.parametrize("state", ["FAILED", "REJECTED", "TIMED_OUT", "CANCELED"])
+def test_an_ended_execution_asks_for_a_new_task_not_a_rerun(state):
+    text = explain_execution_failure(execution(state), DEVICE)
+    advice = text.split("To fix: ")[1]
+    assert "rerunning `pulumi up` fails the same way" in advice
+    assert "change run_id on the Task (or FleetGate) that created task st-1" in advice
+    assert "remote management" not in advice
+    assert ("accept_canceled=True" in advice) is (state == "CANCELED")
+
+
+def test_a_queued_timeout_asks_about_the_device_and_a_rerun_waits_again():
+    text = explain_execution_failure({**execution("QUEUED"), "startedAt": None, "lastUpdatedAt": None}, DEVICE)
+    assert "is still QUEUED" in text and "no start or update time recorded" in text
+    advice = text.split("To fix: ")[1]
+    assert "online and has remote management enabled" in advice and "waits again" in advice
+    assert "run_id" not in advice
+
+
+@pytest.mark.parametrize("creates_tasks, words", [
+    (True, "change this FleetGate's run_id"),
+    (False, "change run_id on the Tasks that created them"),
+])
+def test_fleet_advice_names_the_run_id_of_whoever_made_the_tasks(creates_tasks, words):
+    view = {("st-1", "smd-1"): {"executionId": "e-1", "managedDeviceId": "smd-1", "state": "FAILED"}}
+    outcome = judge_fleet(view, FleetRule(), device_ids=["smd-1"])
+    advice = explain_fleet_failure(outcome, {}, describe="gate", creates_tasks=creates_tasks).split("To fix: ")[1]
+    assert words in advice
 
 
 def test_without_device_details():
@@ -45,7 +74,8 @@ def test_fleet_failure_lists_failing_devices_up_to_a_limit():
                                        "state": "FAILED" if n < 14 else "SUCCEEDED", "taskId": "st-1"}
             for n in range(20)}
     outcome = judge_fleet(view, FleetRule(Threshold(percent=90)), device_ids=[*(d for _, d in view), "smd-99"])
-    text = explain_fleet_failure(outcome, {"smd-00": DEVICE}, describe="fleet gate st-1", limit=5)
+    text = explain_fleet_failure(outcome, {"smd-00": DEVICE}, describe="fleet gate st-1", creates_tasks=False,
+                                 limit=5)
     assert text.startswith("fleet gate st-1: 6 of 21 executions succeeded, 19 required (minSucceeded 90%)")
     assert "6/21 SUCCEEDED, 14 FAILED, 1 NOT_LISTED" in text
     assert "  - smd-00 (task st-1, execution e-0): FAILED: the command failed" in text and "LOCKED" in text
@@ -57,7 +87,7 @@ def test_fleet_failure_names_a_missing_device_and_early_stop():
     view = {("st-1", "smd-1"): {"executionId": "e-1", "managedDeviceId": "smd-1", "state": "REJECTED"},
             ("st-1", "smd-2"): {"executionId": "e-2", "managedDeviceId": "smd-2", "state": "IN_PROGRESS"}}
     outcome = judge_fleet(view, FleetRule(fail_fast=True), device_ids=["smd-1", "smd-2", "smd-3"])
-    text = explain_fleet_failure(outcome, {}, describe="gate")
+    text = explain_fleet_failure(outcome, {}, describe="gate", creates_tasks=True)
     assert "smd-3 (no execution): NOT_LISTED: no execution listed" in text
     assert "Stopped early (failFast)" in text and "1 still running" in text
 

@@ -4,7 +4,9 @@ Replacing a Task reboots or unlocks devices again, so these rules are worth pinn
 """
 
 import pytest
+from pulumi.output import Unknown
 
+from pulumi_snowdm.resources.fleet_gate import FleetGateProvider
 from pulumi_snowdm.resources.task import TaskProvider
 from pulumi_snowdm.resources.task_execution import TaskExecutionProvider
 
@@ -52,3 +54,51 @@ def test_task_diff(change, changes, replaces):
     result = TaskProvider().diff("st-1", TASK, {**TASK, **change})
     assert result.changes is changes
     assert result.replaces == replaces
+
+
+# ---- what a rerun of an unchanged program, and preview, send ---------------------------------------------------
+
+def test_an_absent_optional_input_equals_its_default():
+    created = {**TASK, "tags": {}}
+    news = {k: v for k, v in created.items() if k not in ("tags", "taskId", "state")}
+    assert TaskProvider().diff("st-1", created, news).changes is False
+    gate = {**GATE, "timeoutSeconds": 1800.0, "wait": True}
+    news = {"taskId": "st-1", "managedDeviceId": "smd-1", "__provider": "new"}
+    assert TaskExecutionProvider().diff("st-1/smd-1", gate, news).changes is False
+
+
+def test_numbers_from_the_engine_equal_the_same_whole_number():
+    assert TaskExecutionProvider().diff("st-1/smd-1", {**GATE, "timeoutSeconds": 60},
+                                        {**GATE, "timeoutSeconds": 60.0}).changes is False
+
+
+@pytest.mark.parametrize("change, replaces", [
+    ({"taskId": Unknown()}, ["taskId"]),
+    ({"timeoutSeconds": Unknown()}, []),
+])
+def test_an_unknown_input_at_preview_is_a_change_and_never_a_crash(change, replaces):
+    result = TaskExecutionProvider().diff("st-1/smd-1", GATE, {**GATE, **change})
+    assert result.changes is True
+    assert result.replaces == replaces
+
+
+def test_a_fleet_gate_over_a_task_whose_id_is_unknown_is_replaced():
+    olds = {"taskIds": ["st-1"], "scope": "p/s/f", "counts": {"SUCCEEDED": 1}}
+    news = {"taskIds": [Unknown()], "scope": "p/s/f"}
+    result = FleetGateProvider().diff("st-1", olds, news)
+    assert (result.changes, result.replaces) == (True, ["taskIds"])
+
+
+ADOPTED = {"existingTaskId": "st-9", "scope": "p/s/adopt", "__provider": "old", "taskId": "st-9",
+           "command": None, "targets": ["smd-7"], "description": "Made elsewhere", "tags": {"owner": "ops"}}
+
+
+def test_an_adopted_task_is_stable_across_runs():
+    news = {"existingTaskId": "st-9", "scope": "p/s/adopt", "__provider": "new"}
+    assert TaskProvider().diff("st-9", ADOPTED, news).changes is False
+
+
+def test_an_adopted_task_takes_tags_only_when_the_program_sets_them():
+    news = {"existingTaskId": "st-9", "scope": "p/s/adopt", "tags": {"owner": "edge"}}
+    result = TaskProvider().diff("st-9", ADOPTED, news)
+    assert (result.changes, result.replaces) == (True, [])

@@ -22,23 +22,42 @@ HINTS = {
     "NOT_LISTED": "the tasks list no execution for this device: check it is one of the tasks' targets",
 }
 
-NEXT_STEPS = (
-    "check the device is online and remote management is enabled, then rerun `pulumi up` to wait again "
-    "(a new command run needs a new task: change the Task's run_id)"
-)
-CANCELED_STEP = "; or set accept_canceled if a canceled task is acceptable"
+# What to do next depends on whether the execution has ended: an ended one is judged the same on every rerun.
+WAITING_STATES = ("QUEUED", "NOT_LISTED")
+REACH_DEVICE = ("check the device is online and has remote management enabled (lastReachedOutAt above tells when "
+                "it last was), then rerun `pulumi up`: the gate waits again on the same execution")
+NOT_LISTED_STEP = "check the device is one of the task's targets"
+CANCELED_STEP = "; or set accept_canceled=True if a canceled task is acceptable"
+
+
+def next_step(states: set[str], *, new_task: str) -> str:
+    """The advice that ends a failure message: `new_task` says how this gate's user gets a new task."""
+    if states <= set(WAITING_STATES):
+        return NOT_LISTED_STEP if states == {"NOT_LISTED"} else REACH_DEVICE
+    step = (f"the execution has ended, so rerunning `pulumi up` fails the same way; to run the command again "
+            f"{new_task}")
+    return step + (CANCELED_STEP if "CANCELED" in states else "")
 
 
 def explain_execution_failure(execution: Mapping, device: Mapping | None) -> str:
-    """The message for a TaskExecution gate whose execution ended in a failing state."""
+    """The message for a TaskExecution gate whose execution ended in a failing state (or stayed QUEUED too long)."""
     state = execution.get("state")
+    task_id = execution.get("taskId")
+    new_task = f"create a new task: change run_id on the Task (or FleetGate) that created task {task_id}"
     return (
-        f"task {execution.get('taskId')} on device {execution.get('managedDeviceId')}: execution "
-        f"{execution.get('executionId')} ended {state} ({acceptors.phrase(state)}); started "
-        f"{iso(execution.get('startedAt')) or 'unknown'}, last updated {iso(execution.get('lastUpdatedAt')) or 'unknown'}. "
+        f"task {task_id} on device {execution.get('managedDeviceId')}: execution "
+        f"{execution.get('executionId')} {'is still' if state in WAITING_STATES else 'ended'} {state} "
+        f"({acceptors.phrase(state)}); {_times(execution)}. "
         f"{_capitalized(HINTS.get(state, 'the service gives no reason for this state'))}. "
-        f"{describe_device(device)}. To fix: {NEXT_STEPS}{CANCELED_STEP if state == 'CANCELED' else ''}"
+        f"{describe_device(device)}. To fix: {next_step({state}, new_task=new_task)}."
     )
+
+
+def _times(execution: Mapping) -> str:
+    started, updated = iso(execution.get("startedAt")), iso(execution.get("lastUpdatedAt"))
+    if not started and not updated:
+        return "no start or update time recorded"
+    return f"started {started or 'not yet'}, last updated {updated or 'never'}"
 
 
 def describe_device(device: Mapping | None) -> str:
@@ -46,20 +65,21 @@ def describe_device(device: Mapping | None) -> str:
     if not device:
         return "DescribeDevice gave no details (device not found or not readable)"
     software = device.get("software") or {}
-    installed = software.get("installedVersion")
-    install = software.get("installState") or "unknown"
-    version = f", installed {installed}" if installed else ""
+    version = software.get("installedVersion") or "version unknown"
+    install = software.get("installState")
     return (
         f"Device {device.get('managedDeviceId')}: {device.get('deviceState') or 'state unknown'}, "
-        f"last reached out {iso(device.get('lastReachedOutAt')) or 'never'}, software {install}{version}"
+        f"last reached out {iso(device.get('lastReachedOutAt')) or 'never'}, software {version}"
+        + (f" ({install})" if install else "")
     )
 
 
-def explain_fleet_failure(outcome, devices: Mapping[str, Mapping | None], *, describe: str, limit: int = 10) -> str:
+def explain_fleet_failure(outcome, devices: Mapping[str, Mapping | None], *, describe: str, creates_tasks: bool,
+                          limit: int = 10) -> str:
     """The message for a FleetGate that cannot meet its threshold, listing up to `limit` failing devices.
 
-    `outcome` is a fleet_wait.FleetOutcome; `devices` maps device ids to DescribeDevice answers (or None) for the
-    failing devices the caller chose to look up.
+    `outcome` is a judged fleet; `devices` maps device ids to DescribeDevice answers (or None) for the failing
+    devices the caller chose to look up. `creates_tasks`: the gate made its tasks (devices + command).
     """
     tally = outcome.tally
     lines = [
@@ -78,7 +98,9 @@ def explain_fleet_failure(outcome, devices: Mapping[str, Mapping | None], *, des
         lines.append(f"  - {entry.device_id} ({task}): {entry.state}: {why}" + (f". {detail}" if detail else ""))
     if len(failing) > limit:
         lines.append(f"  ... and {len(failing) - limit} more.")
-    lines.append(f"To fix: {NEXT_STEPS}.")
+    new_task = ("send it again with new tasks: change this FleetGate's run_id" if creates_tasks else
+                "create new tasks: change run_id on the Tasks that created them, then list the new task ids")
+    lines.append(f"To fix: {next_step({entry.state for entry in failing}, new_task=new_task)}.")
     return "\n".join(lines)
 
 

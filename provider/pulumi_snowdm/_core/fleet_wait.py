@@ -244,5 +244,5 @@ def _track_queued(view, queued_since: dict, now: float, policy: WaitPolicy) -> s
 
 def _plain_failure(describe: str) -> Callable[[FleetOutcome], str]:
     def explain(outcome: FleetOutcome) -> str:
-        return explain_fleet_failure(outcome, {}, describe=describe)
+        return explain_fleet_failure(outcome, {}, describe=describe, creates_tasks=False)
     return explain

@@ -105,7 +105,8 @@ class FleetGateProvider(SdmProvider):
         device_ids = [device for task in tasks for device in task.get("targets") or []]
         outcome = wait_for_devices(
             settings, task_ids, device_ids, wait_policy(props),
-            rule=_rule(props), describe=describe, report=report, explain_failure=_explainer(client, describe),
+            rule=_rule(props), describe=describe, report=report,
+            explain_failure=_explainer(client, describe, bool(props.get("devices"))),
         )
         report(f"{describe}: passed: {outcome.progress()}")
         return CreateResult(fleet_id(task_ids), self._outputs(client, props, task_ids, outcome, describe))
@@ -129,7 +130,7 @@ class FleetGateProvider(SdmProvider):
         # A refresh fails only when the threshold can no longer be met, whatever is still running.
         outcome = judge_fleet(view, dataclasses.replace(_rule(props), fail_fast=True), device_ids=targets)
         if outcome.decision is Decision.FAIL:
-            raise FleetFailed(_explainer(client, describe)(outcome))
+            raise FleetFailed(_explainer(client, describe, bool(props.get("devices")))(outcome))
         return ReadResult(id_, self._outputs(client, props, task_ids, outcome, describe))
 
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
@@ -168,12 +169,13 @@ def _describe(props: Mapping[str, Any]) -> str:
     return f"fleet gate {name}" if name else "fleet gate"
 
 
-def _explainer(client, describe: str):
+def _explainer(client, describe: str, creates_tasks: bool):
     """The failure message: the judged fleet plus DescribeDevice of the first failing devices."""
     def explain(outcome: FleetOutcome) -> str:
         failing = list(dict.fromkeys(entry.device_id for entry in outcome.failing()))[:EXPLAINED_DEVICES]
         devices = dict(zip(failing, _lookup(lambda device_id: device_or_none(client, device_id), failing)))
-        return explain_fleet_failure(outcome, devices, describe=describe, limit=EXPLAINED_DEVICES)
+        return explain_fleet_failure(outcome, devices, describe=describe, creates_tasks=creates_tasks,
+                                     limit=EXPLAINED_DEVICES)
     return explain
 
 
