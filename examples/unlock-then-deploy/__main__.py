@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pulumi
-from pulumi.dynamic import CreateResult, ResourceProvider, Resource
+from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider, UpdateResult
 
 import pulumi_snowdm as snowdm
 
@@ -42,12 +42,23 @@ class ReleaseManifestProvider(ResourceProvider):
     """Stands in for the real deployment: writes the release manifest the edge devices would pull."""
 
     def create(self, props):
-        path = Path(props["path"])
-        path.write_text(json.dumps({"release": props["release"], "devices": props["devices"]}, indent=2))
-        return CreateResult(id_=str(path), outs=props)
+        return CreateResult(id_=props["path"], outs=self._write(props))
+
+    def diff(self, _id, olds, news):
+        changed = any(olds.get(key) != news.get(key) for key in ("release", "devices", "path"))
+        return DiffResult(changes=changed, replaces=["path"] if olds.get("path") != news.get("path") else [])
+
+    def update(self, _id, _olds, news):
+        return UpdateResult(outs=self._write(news))
 
     def delete(self, id_, props):
         Path(id_).unlink(missing_ok=True)
+
+    @staticmethod
+    def _write(props):
+        manifest = {"release": props["release"], "devices": list(props["devices"])}
+        Path(props["path"]).write_text(json.dumps(manifest, indent=2))
+        return {key: props[key] for key in ("release", "devices", "path")}
 
 
 class ReleaseManifest(Resource):

@@ -119,14 +119,14 @@ class Project:
                                 f"the engine said:\n{outcome.output}")
         return outcome
 
-    def preview(self, expect_ok: bool = True) -> Outcome:
-        return self._run("preview", expect_ok)
+    def preview(self, expect_ok: bool = True, **kwargs) -> Outcome:
+        return self._run("preview", expect_ok, **kwargs)
 
     def up(self, expect_ok: bool = True, **kwargs) -> Outcome:
         return self._run("up", expect_ok, **kwargs)
 
-    def refresh(self, expect_ok: bool = True) -> Outcome:
-        return self._run("refresh", expect_ok)
+    def refresh(self, expect_ok: bool = True, **kwargs) -> Outcome:
+        return self._run("refresh", expect_ok, **kwargs)
 
     def destroy(self, expect_ok: bool = True) -> Outcome:
         return self._run("destroy", expect_ok)

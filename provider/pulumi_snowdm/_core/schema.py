@@ -1,6 +1,6 @@
 """The Pulumi package schema (`schema.json`), rendered from the resource declarations in `_core.spec`.
 
-`scripts/schema.py` writes it; a unit test fails when the committed file differs from what this renders.
+`scripts/generate.py` writes it; a unit test fails when the committed file differs from what this renders.
 """
 
 from __future__ import annotations

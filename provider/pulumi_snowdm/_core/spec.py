@@ -2,8 +2,8 @@
 replace-on-change and description are stated.
 
 From these declarations come the input checks (`_core.checks`), the diff (`_core.changes`), the resources' props
-and names (`resources/`), `schema.json` (`_core.schema`, written by `scripts/schema.py`) and README's reference
-(`scripts/reference.py`). A property is camelCase in state, in the schema and on the wire; its Python name is the
+and names (`resources/`), `schema.json` (`_core.schema`) and README's reference, both written by
+`scripts/generate.py`. A property is camelCase in state, in the schema and on the wire; its Python name is the
 snake_case form, which is how error messages name it to Python users.
 
 Defaults and bounds of the waiting inputs are WaitPolicy's own (the wait engine's), so they are stated only there.

@@ -1,7 +1,8 @@
-"""Render README.md's reference section from schema.json (the one description of every resource).
+"""Write what is generated from the resource declarations (provider/pulumi_snowdm/_core/spec.py): schema.json, and
+README.md's reference section (rendered from that schema).
 
-    python scripts/reference.py          # rewrite the section between the markers in README.md
-    python scripts/reference.py --check  # exit 1 if README.md is out of date (tests run this)
+    python scripts/generate.py          # rewrite both
+    python scripts/generate.py --check  # exit 1 if either is out of date (tests run this)
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ import json
 import sys
 from pathlib import Path
 
+from pulumi_snowdm._core.schema import package_schema
+
 ROOT = Path(__file__).resolve().parents[1]
-BEGIN = "<!-- reference: generated from schema.json by scripts/reference.py -->"
+BEGIN = "<!-- reference: generated from schema.json by scripts/generate.py -->"
 END = "<!-- end of reference -->"
 
 
@@ -34,7 +37,7 @@ def _table(properties: dict, required: list[str]) -> list[str]:
     return lines
 
 
-def render(schema: dict) -> str:
+def reference(schema: dict) -> str:
     lines = [BEGIN, ""]
     for token, resource in schema["resources"].items():
         name = token.rsplit(":", 1)[-1]
@@ -48,17 +51,24 @@ def render(schema: dict) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
+def generated() -> dict[Path, str]:
+    """Each generated file and the text it must have."""
+    schema = package_schema()
     readme = ROOT / "README.md"
     text = readme.read_text()
     start, end = text.index(BEGIN), text.index(END) + len(END)
-    updated = text[:start] + render(json.loads((ROOT / "schema.json").read_text())) + text[end:]
+    return {ROOT / "schema.json": json.dumps(schema, indent=2) + "\n",
+            readme: text[:start] + reference(schema) + text[end:]}
+
+
+def main() -> int:
+    stale = [path for path, text in generated().items() if path.read_text() != text]
     if "--check" in sys.argv:
-        if updated != text:
-            print("README.md's reference section is out of date: run python scripts/reference.py", file=sys.stderr)
-            return 1
-        return 0
-    readme.write_text(updated)
+        for path in stale:
+            print(f"{path.name} is out of date: run python scripts/generate.py", file=sys.stderr)
+        return 1 if stale else 0
+    for path, text in generated().items():
+        path.write_text(text)
     return 0
 
 
