@@ -5,8 +5,8 @@ import datetime
 import pytest
 
 from pulumi_snowdm._core.diagnosis import describe_device, explain_execution_failure, explain_fleet_failure
-from pulumi_snowdm._core.fleet_wait import FleetRule, judge_fleet
-from pulumi_snowdm._core.threshold import Threshold
+from pulumi_snowdm._core.wait.threshold import FleetRule, judge_fleet
+from pulumi_snowdm._core.wait.threshold import Threshold
 from pulumi_snowdm._core.times import duration, iso
 
 UTC = datetime.timezone.utc
@@ -60,6 +60,15 @@ def test_fleet_failure_names_a_missing_device_and_early_stop():
     text = explain_fleet_failure(outcome, {}, describe="gate")
     assert "smd-3 (no execution): NOT_LISTED: no execution listed" in text
     assert "Stopped early (failFast)" in text and "1 still running" in text
+
+
+def test_a_refresh_that_finds_the_threshold_unreachable_does_not_claim_fail_fast():
+    view = {("st-1", "smd-1"): {"executionId": "e-1", "managedDeviceId": "smd-1", "state": "REJECTED"},
+            ("st-1", "smd-2"): {"executionId": "e-2", "managedDeviceId": "smd-2", "state": "IN_PROGRESS"}}
+    outcome = judge_fleet(view, FleetRule(), early=True)
+    text = explain_fleet_failure(outcome, {}, describe="gate")
+    assert "failFast" not in text
+    assert "The threshold can no longer be met, whatever the 1 still running do." in text
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pulumi_snowdm._core import acceptors
+from pulumi_snowdm._core.wait import acceptors
 from pulumi_snowdm._core.times import iso
 
 HINTS = {
@@ -58,7 +58,7 @@ def describe_device(device: Mapping | None) -> str:
 def explain_fleet_failure(outcome, devices: Mapping[str, Mapping | None], *, describe: str, limit: int = 10) -> str:
     """The message for a FleetGate that cannot meet its threshold, listing up to `limit` failing devices.
 
-    `outcome` is a fleet_wait.FleetOutcome; `devices` maps device ids to DescribeDevice answers (or None) for the
+    `outcome` is a wait.threshold.FleetOutcome; `devices` maps device ids to DescribeDevice answers (or None) for the
     failing devices the caller chose to look up.
     """
     tally = outcome.tally
@@ -66,8 +66,10 @@ def explain_fleet_failure(outcome, devices: Mapping[str, Mapping | None], *, des
         f"{describe}: {tally.succeeded} of {tally.total} executions succeeded, {outcome.required} required "
         f"(minSucceeded {outcome.rule.threshold.describe()}): {outcome.progress()}."
     ]
-    if tally.pending:
+    if tally.pending and outcome.rule.fail_fast:
         lines.append(f"Stopped early (failFast): the threshold can no longer be met; {tally.pending} still running.")
+    elif tally.pending:
+        lines.append(f"The threshold can no longer be met, whatever the {tally.pending} still running do.")
     failing = outcome.failing()
     if failing:
         lines.append("Failing devices:")

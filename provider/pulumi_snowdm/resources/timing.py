@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from pulumi_snowdm._core.errors import InputError
-from pulumi_snowdm._core.poller import WaitPolicy
+from pulumi_snowdm._core.wait.policy import WaitPolicy
 from pulumi_snowdm.resources.inputs import InputCheck
 from pulumi_snowdm.resources.naming import camel
 
