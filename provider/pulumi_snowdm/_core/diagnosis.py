@@ -66,10 +66,8 @@ def explain_fleet_failure(outcome, devices: Mapping[str, Mapping | None], *, des
         f"{describe}: {tally.succeeded} of {tally.total} executions succeeded, {outcome.required} required "
         f"(minSucceeded {outcome.rule.threshold.describe()}): {outcome.progress()}."
     ]
-    if tally.pending and outcome.rule.fail_fast:
-        lines.append(f"Stopped early (failFast): the threshold can no longer be met; {tally.pending} still running.")
-    elif tally.pending:
-        lines.append(f"The threshold can no longer be met, whatever the {tally.pending} still running do.")
+    if tally.pending:
+        lines.append(_early_stop(outcome))
     failing = outcome.failing()
     if failing:
         lines.append("Failing devices:")
@@ -82,6 +80,14 @@ def explain_fleet_failure(outcome, devices: Mapping[str, Mapping | None], *, des
         lines.append(f"  ... and {len(failing) - limit} more.")
     lines.append(f"To fix: {NEXT_STEPS}.")
     return "\n".join(lines)
+
+
+def _early_stop(outcome) -> str:
+    """Why a fleet with executions still running was judged: failFast when the user set it, else a refresh."""
+    pending = outcome.tally.pending
+    if outcome.rule.fail_fast:
+        return f"Stopped early (failFast): the threshold can no longer be met; {pending} still running."
+    return f"The threshold can no longer be met, whatever the {pending} still running do."
 
 
 def _capitalized(text: str) -> str:

@@ -154,13 +154,11 @@ class FleetGateProvider(SdmProvider):
         settings = self.settings()
         client = sdm_client(settings)
         label = _label(props)
-        tasks = fan_out(lambda task_id: _task_or_none(client, task_id, label), props.get("taskIds") or [])
-        task_ids = [task["taskId"] for task in tasks if task is not None]
-        for gone in sorted(set(props.get("taskIds") or []) - set(task_ids)):
-            report(f"{label}: task {gone} is gone; dropped from the gate")
-        if not task_ids:
+        tasks = _tasks_still_there(client, props.get("taskIds") or [], label)
+        if not tasks:
             return ReadResult("", {})
-        targets = [device for task in tasks if task is not None for device in task.get("targets") or []]
+        task_ids = [task["taskId"] for task in tasks]
+        targets = [device for task in tasks for device in task.get("targets") or []]
         rule = _rule(props)
         # One complete look through the same loop as create: a busy service is outlasted, not given up on.
         policy = dataclasses.replace(wait_policy(props), not_found_grace_seconds=0)
@@ -209,12 +207,16 @@ def _label(props: Mapping[str, Any]) -> str:
     return f"fleet gate {name}" if name else "fleet gate"
 
 
-def _task_or_none(client, task_id: str, label: str) -> dict | None:
-    """DescribeTask, outlasting a busy service; None when the task is gone."""
-    try:
-        return outlast_busy_service(lambda: find_task(client, task_id), label=f"{label}: task {task_id}", report=report)
-    except NotFound:
-        return None
+def _tasks_still_there(client, task_ids: Sequence[str], label: str) -> list[dict]:
+    """DescribeTask of every task, outlasting a busy service; a task gone is said and dropped."""
+    def task_or_none(task_id: str) -> dict | None:
+        try:
+            return outlast_busy_service(lambda: find_task(client, task_id), label=f"{label}: task {task_id}",
+                                        report=report)
+        except NotFound:
+            report(f"{label}: task {task_id} is gone; dropped from the gate")
+            return None
+    return [task for task in fan_out(task_or_none, task_ids) if task is not None]
 
 
 def _explainer(client, label: str):

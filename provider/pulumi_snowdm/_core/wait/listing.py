@@ -249,18 +249,29 @@ class Listings:
         Due listings are queued most overdue first, so one scan of the registry serves a whole round.
         """
         while self._listings:
-            while self._ready:
-                listing = self._ready.popleft()
-                if not listing.reading and self._listings.get(listing.key) is listing:
-                    return listing
-            now = self.clock()
-            idle = sorted(((listing.due_at(self.min_interval), n, listing)
-                           for n, listing in enumerate(self._listings.values()) if not listing.reading),
-                          key=lambda item: item[:2])
-            self._ready.extend(listing for due, _, listing in idle if due <= now)
+            listing = self._pop_ready()
+            if listing is not None:
+                return listing
+            wait = self._queue_due()
             if not self._ready:
-                self._schedule.wait(idle[0][0] - now if idle else None)
+                self._schedule.wait(wait)
         return None
+
+    def _pop_ready(self) -> TaskListing | None:
+        while self._ready:
+            listing = self._ready.popleft()
+            if not listing.reading and self._listings.get(listing.key) is listing:
+                return listing
+        return None
+
+    def _queue_due(self) -> float | None:
+        """Queue every due listing, most overdue first; return the seconds until the next one is due (None: never)."""
+        now = self.clock()
+        idle = sorted(((listing.due_at(self.min_interval), n, listing)
+                       for n, listing in enumerate(self._listings.values()) if not listing.reading),
+                      key=lambda item: item[:2])
+        self._ready.extend(listing for due, _, listing in idle if due <= now)
+        return idle[0][0] - now if idle else None
 
     def _reschedule(self) -> None:
         """Wake the workers (lock held): a listing was added, or a subscriber asked for earlier rounds."""

@@ -245,15 +245,10 @@ def wait_until_decided(
     backoff = Backoff(policy, rng or random.Random())
     while True:
         outcome = run.judge(source.look())
-        if outcome is not None:
-            if run.changed:
-                backoff.reset()
-            if until_seen and run.complete(outcome):
-                return Decided(outcome, run.view)
-            if outcome.decision is Decision.PASS and not until_seen:
-                return Decided(outcome, run.view)
-            if outcome.decision is Decision.FAIL and not until_seen:
-                raise gate.failure(run, outcome)
+        if run.changed:
+            backoff.reset()
+        if outcome is not None and run.decided(outcome, until_seen):
+            return Decided(outcome, run.view)
         run.check_deadline()
         run.heartbeat()
         source.pause(run.cap(backoff.next()))
@@ -286,6 +281,7 @@ class _Run:
     def judge(self, look: Look) -> FleetOutcome | None:
         """Judge one look; None when the look saw nothing to judge (the service was busy, nothing listed yet)."""
         now = self.clock()
+        self.changed = False
         self.settled = now - self.started >= self.policy.not_found_grace_seconds
         self.errors = look.errors
         self._take_errors(look.errors)
@@ -302,6 +298,14 @@ class _Run:
         gate.check(self, outcome)
         self.outcome = outcome
         return outcome
+
+    def decided(self, outcome: FleetOutcome, until_seen: bool) -> bool:
+        """True when the wait is over with `outcome`; raises the gate's failure when it failed."""
+        if until_seen:
+            return self.complete(outcome)
+        if outcome.decision is Decision.FAIL:
+            raise self.gate.failure(self, outcome)
+        return outcome.decision is Decision.PASS
 
     def complete(self, outcome: FleetOutcome) -> bool:
         """True when the last look had no error and every expected execution has been listed (or the grace ran out)."""
@@ -333,14 +337,17 @@ class _Run:
         before = self.states or {}
         changes = tuple((key, before.get(key), state) for key, state in states.items() if before.get(key) != state)
         self.changed = bool(changes) or self.states is None
-        for _, _, state in changes:
-            if state != NOT_LISTED and not acceptors.known(state) and state not in self.warned:
-                self.warned.add(state)
-                self.events(UnknownState(state))
+        self._warn_unknown(state for _, _, state in changes)
         if self.changed:
             self.events(StatesChanged(outcome, changes, now - self.started))
             self.next_heartbeat = now + self.policy.heartbeat_seconds
         self.states = states
+
+    def _warn_unknown(self, states: Iterable[str]) -> None:
+        for state in states:
+            if state != NOT_LISTED and not acceptors.known(state) and state not in self.warned:
+                self.warned.add(state)
+                self.events(UnknownState(state))
 
     def check_deadline(self) -> None:
         if not self.deadline.expired():

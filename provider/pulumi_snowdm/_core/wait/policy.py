@@ -66,20 +66,28 @@ class WaitPolicy:
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
-            value = getattr(self, field.name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-                raise InputError(camel(field.name), f"must be a number, got {value!r}")
+            _require_number(field.name, getattr(self, field.name))
         for name in _POSITIVE:
             if getattr(self, name) <= 0:
                 raise InputError(camel(name), f"must be greater than 0, got {getattr(self, name)!r}")
-        if self.not_found_grace_seconds < 0:
-            raise InputError("notFoundGraceSeconds", f"must be 0 or more, got {self.not_found_grace_seconds!r}")
-        if self.max_delay_seconds < self.initial_delay_seconds:
-            raise InputError("maxDelaySeconds", "must be at least initialDelaySeconds")
-        if self.backoff < 1:
-            raise InputError("backoff", f"must be 1 or more, got {self.backoff!r}")
-        if not 0 <= self.jitter < 1:
-            raise InputError("jitter", f"must be a fraction from 0 up to (not including) 1, got {self.jitter!r}")
+        _require_relations(self)
+
+
+def _require_number(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise InputError(camel(name), f"must be a number, got {value!r}")
+
+
+def _require_relations(policy: WaitPolicy) -> None:
+    """The rules between fields, and the fields that are not plain positive durations."""
+    if policy.not_found_grace_seconds < 0:
+        raise InputError("notFoundGraceSeconds", f"must be 0 or more, got {policy.not_found_grace_seconds!r}")
+    if policy.max_delay_seconds < policy.initial_delay_seconds:
+        raise InputError("maxDelaySeconds", "must be at least initialDelaySeconds")
+    if policy.backoff < 1:
+        raise InputError("backoff", f"must be 1 or more, got {policy.backoff!r}")
+    if not 0 <= policy.jitter < 1:
+        raise InputError("jitter", f"must be a fraction from 0 up to (not including) 1, got {policy.jitter!r}")
 
 
 class Backoff:
