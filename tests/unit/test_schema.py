@@ -47,7 +47,7 @@ def test_outputs_match_the_python_attributes(cls):
 
 @pytest.mark.parametrize("cls, provider_inputs", [
     (Task, task.INPUTS),
-    (TaskExecution, (*task_execution.IDENTITY, *task_execution.SETTINGS)),
+    (TaskExecution, (*task_execution.IDENTITY, *task_execution.WAIT_INPUTS)),
     (FleetGate, fleet_gate.INPUTS),
 ])
 def test_the_providers_read_exactly_the_documented_inputs(cls, provider_inputs):

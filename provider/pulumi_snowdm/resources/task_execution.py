@@ -42,8 +42,8 @@ from pulumi_snowdm.resources.provider import SdmProvider, with_provider
 from pulumi_snowdm.resources.timing import TIMING, check_timing, wait_policy
 
 IDENTITY = ("taskId", "managedDeviceId")
-SETTINGS = ("wait", "acceptCanceled", *TIMING)
-INPUTS = (*IDENTITY, *SETTINGS)
+WAIT_INPUTS = ("wait", "acceptCanceled", *TIMING)
+INPUTS = (*IDENTITY, *WAIT_INPUTS)
 OUTPUTS = ("executionId", "state", "startedAt", "lastUpdatedAt")
 
 
