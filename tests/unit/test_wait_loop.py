@@ -6,7 +6,7 @@ import random
 import pytest
 
 from pulumi_snowdm._core.errors import (AccessError, ExecutionFailed, InputError, NotFound, ServiceUnavailable,
-                                         WaitTimedOut)
+                                         SnowdmError, WaitTimedOut)
 from pulumi_snowdm._core.wait.loop import DescribeSource, ExecutionGate, wait_until_decided
 from pulumi_snowdm._core.wait.policy import Backoff, Deadline, WaitPolicy, outlast_busy_service
 from pulumi_snowdm.resources.progress import wait_lines
@@ -306,3 +306,29 @@ def test_never_retries_a_real_error():
     denied = AccessError("DescribeTask: refused")
     result, lines, time = outlast(busy_then(denied, {"taskId": "st-1"}))
     assert result is denied and lines == [] and time.now == 0
+
+
+def test_a_missing_task_is_confirmed_once_and_fails_at_once():
+    time, calls = FakeTime(), []
+
+    def confirm():
+        calls.append(time.now)
+        raise SnowdmError("task st-1 (given as task_id) was not found")
+
+    source = DescribeSource(timeline(time, [(0, None)]), "st-1", "smd-1", sleep=time.sleep)
+    with pytest.raises(SnowdmError, match="given as task_id"):
+        wait_until_decided(source, ExecutionGate("st-1", "smd-1", confirm_task=confirm), FAST, label="x",
+                           events=lambda event: None, clock=time.clock)
+    assert calls == [0] and time.now == 0
+
+
+def test_a_task_that_exists_gets_the_grace_and_is_checked_only_once():
+    time, calls = FakeTime(), []
+    source = DescribeSource(timeline(time, [(0, None), (20, "SUCCEEDED")]), "st-1", "smd-1", sleep=time.sleep)
+    wait_until_decided(source, ExecutionGate("st-1", "smd-1", confirm_task=lambda: calls.append(time.now)), FAST,
+                       label="x", events=lambda event: None, clock=time.clock, rng=random.Random(1))
+    assert calls == [0] and time.now >= 20
+    seen_at_once = DescribeSource(timeline(time, [(0, "SUCCEEDED")]), "st-1", "smd-1", sleep=time.sleep)
+    wait_until_decided(seen_at_once, ExecutionGate("st-1", "smd-1", confirm_task=lambda: calls.append("again")),
+                       FAST, label="x", events=lambda event: None, clock=time.clock)
+    assert calls == [0]  # found at the first look: no DescribeTask at all

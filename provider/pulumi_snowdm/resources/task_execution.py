@@ -7,8 +7,8 @@ deployment with the device's diagnosis, so nothing that depends on the gate is d
 (`timeout_seconds`), since Pulumi's customTimeouts never reach dynamic providers, and time in QUEUED has its own
 bound (an offline device queues forever). With `wait=False` the gate records the state it finds and passes.
 Gates of the same task in one deployment share one ListExecutions poll (`_core.wait.listing`); DescribeExecution
-is read once at the end, for the timestamps. A DescribeTask first tells a task that does not exist (fail at once)
-from an execution not listed yet (the grace period applies).
+is read once at the end, for the timestamps. When the first look does not find the execution, a DescribeTask tells
+a task that does not exist (fail at once) from an execution not listed yet (the grace period applies).
 
 Outputs are what DescribeExecution answered. refresh reads the execution again: gone drops the gate from state, a
 failing final state fails the refresh with the same message as create. Deleting a gate only forgets it: an
@@ -108,13 +108,13 @@ class TaskExecutionProvider(SdmProvider):
         task_id, device_id = props["taskId"], props["managedDeviceId"]
         policy = wait_policy(props)
         label = f"task {task_id} on {device_id}"
-        existing_tasks(client, [task_id], prop="task_id", label=label, report=report)
 
         def explain(summary: dict) -> str:
             # The listing has no timestamps: read the full record, and the device's story, for the message.
             return explain_execution_failure(_execution(client, summary), device_or_none(client, device_id))
 
-        gate = ExecutionGate(task_id, device_id, accept_canceled=bool(props.get("acceptCanceled")), explain=explain)
+        gate = ExecutionGate(task_id, device_id, accept_canceled=bool(props.get("acceptCanceled")), explain=explain,
+                             confirm_task=_task_check(client, task_id, label))
         with LISTINGS.subscribe(settings, [task_id], settings_lister(settings), devices=[device_id],
                                 interval=policy.initial_delay_seconds) as subscription:
             wait_until_decided(ListingSource(subscription), gate, policy, label=label,
@@ -128,8 +128,7 @@ class TaskExecutionProvider(SdmProvider):
         client = self.client()
         task_id, device_id = props["taskId"], props["managedDeviceId"]
         label = f"task {task_id} on {device_id}"
-        existing_tasks(client, [task_id], prop="task_id", label=label, report=report)
-        execution = _look(client, task_id, device_id, wait_policy(props))
+        execution = _look(client, task_id, device_id, wait_policy(props), confirm_task=_task_check(client, task_id, label))
         report(f"{label}: recorded {execution['state']} without waiting (wait=False)")
         return execution
 
@@ -140,11 +139,17 @@ class TaskExecutionProvider(SdmProvider):
             raise ExecutionFailed(explain_execution_failure(execution, device))
 
 
-def _look(client, task_id: str, device_id: str, policy: WaitPolicy) -> dict:
+def _task_check(client, task_id: str, label: str):
+    """DescribeTask, when an execution is not there at first: a missing task fails at once, naming `task_id`."""
+    return lambda: existing_tasks(client, [task_id], prop="task_id", label=label, report=report)
+
+
+def _look(client, task_id: str, device_id: str, policy: WaitPolicy, confirm_task=None) -> dict:
     """DescribeExecution through the wait loop: NotFound within the policy's grace and a busy service are waited out."""
     label = f"task {task_id} on {device_id}"
     source = DescribeSource(lambda: find_execution(client, task_id, device_id), task_id, device_id)
-    decided = wait_until_decided(source, ExecutionGate(task_id, device_id), policy, label=label,
+    gate = ExecutionGate(task_id, device_id, confirm_task=confirm_task)
+    decided = wait_until_decided(source, gate, policy, label=label,
                                  events=wait_lines(label, single=True, states=False), until_seen=True)
     return decided.view[(task_id, device_id)]
 

@@ -140,15 +140,25 @@ class ExecutionGate:
     """One device's execution of one task: a set of one, passing on SUCCEEDED (or accepted CANCELED).
 
     `explain(summary)` writes the failure message (it may call DescribeDevice); the default is one plain line.
+    `confirm_task()`, called once if the first look does not find the execution, raises when the task does not
+    exist (DescribeTask): a missing task fails at once, while an execution not listed yet gets the grace period.
     """
 
     def __init__(self, task_id: str, device_id: str, *, accept_canceled: bool = False,
-                 explain: Callable[[dict], str] | None = None) -> None:
+                 explain: Callable[[dict], str] | None = None,
+                 confirm_task: Callable[[], object] | None = None) -> None:
         self.task_ids = [task_id]
         self.device_ids = [device_id]
         self.key = (task_id, device_id)
         self.rule = FleetRule(fail_fast=True, accept_canceled=accept_canceled)
         self._explain = explain
+        self._confirm_task = confirm_task
+
+    def before_judging(self, look: Look) -> None:
+        """The first look without the execution: make sure its task exists, once."""
+        if self._confirm_task is not None and self.key not in look.view:
+            confirm, self._confirm_task = self._confirm_task, None
+            confirm()
 
     def check(self, run: _Run, outcome: FleetOutcome) -> None:
         """Once seen, an execution that is no longer listed was deleted with its task: say so at once."""
@@ -199,6 +209,9 @@ class FleetGate:
         self.device_ids = None if device_ids is None else list(device_ids)
         self.rule = rule
         self._explain = explain
+
+    def before_judging(self, look: Look) -> None:
+        """Nothing to confirm: the caller read the tasks (for their targets) before the wait."""
 
     def check(self, run: _Run, outcome: FleetOutcome) -> None:
         """Nothing beyond the rule: a device no longer listed counts as not listed."""
@@ -284,6 +297,7 @@ class _Run:
         self.changed = False
         self.settled = now - self.started >= self.policy.not_found_grace_seconds
         self.errors = look.errors
+        self.gate.before_judging(look)
         self._take_errors(look.errors)
         if self.busy is not None and not look.view:
             return None
