@@ -133,11 +133,13 @@ class Subscription:
         return dict(summary)
 
     def sleep(self, seconds: float) -> None:
-        """Wait up to `seconds`, returning early once a round of every listing watched has ended with news.
+        """Wait up to `seconds`, returning early on news: a changed state of a watched device, or a listing error
+        that appeared or went away.
 
-        News is a changed state of a watched device, or a listing error that appeared or went away. Waiting for
-        every listing keeps a gate over many tasks from judging the whole fleet after each one. The delay also
-        becomes this subscription's wish for how often its tasks are listed.
+        With news, it returns once every listing watched has had a round, or after the registry's floor interval,
+        whichever comes first: a gate over many tasks judges the fleet about once per round, not once per task,
+        and still hears a change within the floor. The delay also becomes this subscription's wish for how often
+        its tasks are listed.
         """
         changed = self.registry.changed
         clock = self.registry.clock
@@ -145,11 +147,12 @@ class Subscription:
             self.interval = max(seconds, 0.0)
             self._news, self._unheard = False, set(self.listings)
             self.registry._reschedule()  # a shorter wish may bring the next round forward
-            until = clock() + seconds
-            while (remaining := until - clock()) > 0:
-                changed.wait(remaining)
-                if self._news and not self._unheard:
+            started = clock()
+            until = started + seconds
+            while (now := clock()) < until:
+                if self._news and (not self._unheard or now - started >= self.registry.min_interval):
                     return
+                changed.wait(min(until, started + self.registry.min_interval) - now if self._news else until - now)
 
     def close(self) -> None:
         """Stop watching; a listing with no subscriber left leaves the registry."""
