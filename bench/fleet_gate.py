@@ -53,7 +53,10 @@ import pulumi
 import pulumi_snowdm as snowdm
 
 config = pulumi.Config()
-gate = snowdm.FleetGate("fleet", **json.loads(config.require("gate")))
+options = json.loads(config.require("gate"))
+# The device list is built here: 10,000 ids do not fit on the command line that sets stack config.
+count, prefix, width = options.pop("device_count"), options.pop("device_prefix"), options.pop("device_width")
+gate = snowdm.FleetGate("fleet", devices=[f"{prefix}{n:0{width}d}" for n in range(count)], **options)
 pulumi.export("counts", gate.counts)
 pulumi.export("tasks", gate.task_ids.apply(len))
 '''
@@ -137,7 +140,8 @@ def _descendants(root: int) -> list[int]:
 
 
 def run(args, execution_times: bool) -> dict:
-    devices = [f"smd-fleet-{n:04d}" for n in range(args.devices)]
+    width = max(4, len(str(args.devices - 1)))
+    devices = [f"smd-fleet-{n:0{width}d}" for n in range(args.devices)]
     slow = {device: {"run_seconds": args.slow_run_seconds} for device in devices[::max(1, args.devices // 5)]}
     scenario = {
         "default": {"outcome": "SUCCEEDED", "queued_seconds": 2, "run_seconds": args.run_seconds},
@@ -154,7 +158,8 @@ def run(args, execution_times: bool) -> dict:
         env.update({"AWS_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID, "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_ACCESS_KEY,
                     "AWS_REGION": REGION})
         project = Project.from_source(base, find_engine(), env, PROGRAM)
-        gate = {"devices": devices, "command": "reboot", "poll_interval_seconds": args.poll,
+        gate = {"device_count": args.devices, "device_prefix": "smd-fleet-", "device_width": width,
+                "command": "reboot", "poll_interval_seconds": args.poll,
                 "max_poll_interval_seconds": args.max_poll, "execution_times": execution_times}
         project.configure({"snowdm:endpoint": emulator.url, "snowdm:region": REGION, "gate": json.dumps(gate)})
         started = time.monotonic()
