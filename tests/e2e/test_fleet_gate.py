@@ -145,7 +145,7 @@ def test_fail_fast_stops_at_the_first_failure(make_project, tmp_path, emulator):
     # The other executions need 400 device seconds; the gate gave up long before that.
     assert emulator.clock.now() - started < 200
     assert not marker.exists()
-    assert "Stopped early (failFast)" in failed.output and "smd-fleet-0003" in failed.output
+    assert "Stopped early (fail_fast)" in failed.output and "smd-fleet-0003" in failed.output
     states = [state for t in emulator.model.tasks() for state in t["executions"].values()]
     assert states.count("IN_PROGRESS") == 99
 

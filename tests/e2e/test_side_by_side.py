@@ -1,4 +1,4 @@
-"""Many gates wait at once, and waiting never starves the engine's other calls (resources/worker_pool.py).
+"""Many gates wait at once, and waiting never starves the engine's other calls (resources/sdk_hooks.py).
 
 Without the larger worker pool, the dynamic-provider process serves 4 calls at once: four waiting gates hold all of
 them, and an unrelated resource declared after twenty gates could not even be checked until gates finished.

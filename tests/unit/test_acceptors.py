@@ -2,7 +2,7 @@
 
 import pytest
 
-from pulumi_snowdm._core.acceptors import (
+from pulumi_snowdm._core.wait.acceptors import (
     ACCEPTORS,
     Verdict,
     display_order,

@@ -5,8 +5,8 @@ import datetime
 import pytest
 
 from pulumi_snowdm._core.diagnosis import describe_device, explain_execution_failure, explain_fleet_failure
-from pulumi_snowdm._core.fleet_wait import FleetRule, judge_fleet
-from pulumi_snowdm._core.threshold import Threshold
+from pulumi_snowdm._core.wait.threshold import FleetRule, judge_fleet
+from pulumi_snowdm._core.wait.threshold import Threshold
 from pulumi_snowdm._core.times import duration, iso
 
 UTC = datetime.timezone.utc
@@ -76,7 +76,7 @@ def test_fleet_failure_lists_failing_devices_up_to_a_limit():
     outcome = judge_fleet(view, FleetRule(Threshold(percent=90)), device_ids=[*(d for _, d in view), "smd-99"])
     text = explain_fleet_failure(outcome, {"smd-00": DEVICE}, describe="fleet gate st-1", creates_tasks=False,
                                  limit=5)
-    assert text.startswith("fleet gate st-1: 6 of 21 executions succeeded, 19 required (minSucceeded 90%)")
+    assert text.startswith("fleet gate st-1: 6 of 21 executions succeeded, 19 required (min_succeeded 90%)")
     assert "6/21 SUCCEEDED, 14 FAILED, 1 NOT_LISTED" in text
     assert "  - smd-00 (task st-1, execution e-0): FAILED: the command failed" in text and "LOCKED" in text
     assert "... and 10 more." in text
@@ -89,7 +89,16 @@ def test_fleet_failure_names_a_missing_device_and_early_stop():
     outcome = judge_fleet(view, FleetRule(fail_fast=True), device_ids=["smd-1", "smd-2", "smd-3"])
     text = explain_fleet_failure(outcome, {}, describe="gate", creates_tasks=True)
     assert "smd-3 (no execution): NOT_LISTED: no execution listed" in text
-    assert "Stopped early (failFast)" in text and "1 still running" in text
+    assert "Stopped early (fail_fast)" in text and "1 still running" in text
+
+
+def test_a_refresh_that_finds_the_threshold_unreachable_does_not_claim_fail_fast():
+    view = {("st-1", "smd-1"): {"executionId": "e-1", "managedDeviceId": "smd-1", "state": "REJECTED"},
+            ("st-1", "smd-2"): {"executionId": "e-2", "managedDeviceId": "smd-2", "state": "IN_PROGRESS"}}
+    outcome = judge_fleet(view, FleetRule(), early=True)
+    text = explain_fleet_failure(outcome, {}, describe="gate", creates_tasks=False)
+    assert "fail_fast" not in text
+    assert "The threshold can no longer be met, whatever the 1 still running do." in text
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 from pulumi.output import Unknown
 
 from check_failures import by_input
-from pulumi_snowdm._core.spec import snake
+from pulumi_snowdm._core.names import snake
 from pulumi_snowdm.resources.task import TaskProvider
 from pulumi_snowdm.resources.task_execution import TaskExecutionProvider
 
@@ -88,13 +88,13 @@ def test_serialized_provider_is_small_and_holds_no_configuration(provider):
 
 def test_command_choices_are_the_service_models():
     from pulumi_snowdm import Command
-    from pulumi_snowdm.resources.task import COMMANDS
+    from pulumi_snowdm._core.spec import COMMANDS
 
     assert sorted(c.value for c in Command) == list(COMMANDS) == ["reboot", "unlock"]
 
 
 def test_task_keeps_its_scope_for_the_client_token():
-    from pulumi_snowdm.resources.task import client_token
+    from pulumi_snowdm._core.task_actions import client_token
 
     _, inputs = failures(TaskProvider(), dict(GOOD_TASK))
     assert inputs["scope"] == "p/s/reboot"

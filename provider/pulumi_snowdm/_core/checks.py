@@ -9,30 +9,15 @@ the host's to say, so this module needs no Pulumi.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from pulumi_snowdm._core.constraints import input_problems
-from pulumi_snowdm._core.errors import InputError
+from pulumi_snowdm._core.errors import InputError, shown
 from pulumi_snowdm._core.spec import Prop, ResourceSpec
-from pulumi_snowdm._core.threshold import parse_threshold
+from pulumi_snowdm._core.wait.threshold import parse_threshold
 
 Label = Callable[[str], str]
-
-
-def shown(value: Any) -> str:
-    """A value as the user wrote it: 7 for 7.0 (the engine sends every number as a float), '' for an empty string."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, str):
-        return repr(value)
-    try:
-        return json.dumps(value)
-    except TypeError:
-        return repr(value)
 
 
 def is_number(value: Any) -> bool:

@@ -161,8 +161,6 @@ def translate(
         return ServiceUnavailable(f"{subject} at {where}: the connection failed through every retry ({error})")
     if isinstance(error, botocore.exceptions.ParamValidationError):
         return SnowdmError(f"{subject}: the request was refused before sending it: {error}")
-    if isinstance(error, botocore.exceptions.BotoCoreError):
-        return SnowdmError(f"{subject} at {where} failed: {type(error).__name__}: {error}")
     return SnowdmError(f"{subject} at {where} failed: {type(error).__name__}: {error}")
 
 

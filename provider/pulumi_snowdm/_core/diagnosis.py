@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pulumi_snowdm._core import acceptors
+from pulumi_snowdm._core.wait import acceptors
 from pulumi_snowdm._core.times import iso
 
 HINTS = {
@@ -78,16 +78,16 @@ def explain_fleet_failure(outcome, devices: Mapping[str, Mapping | None], *, des
                           limit: int = 10) -> str:
     """The message for a FleetGate that cannot meet its threshold, listing up to `limit` failing devices.
 
-    `outcome` is a judged fleet; `devices` maps device ids to DescribeDevice answers (or None) for the failing
-    devices the caller chose to look up. `creates_tasks`: the gate made its tasks (devices + command).
+    `outcome` is a wait.threshold.FleetOutcome; `devices` maps device ids to DescribeDevice answers (or None) for
+    the failing devices the caller chose to look up. `creates_tasks`: the gate made its tasks (devices + command).
     """
     tally = outcome.tally
     lines = [
         f"{describe}: {tally.succeeded} of {tally.total} executions succeeded, {outcome.required} required "
-        f"(minSucceeded {outcome.rule.threshold.describe()}): {outcome.progress()}."
+        f"(min_succeeded {outcome.rule.threshold.describe()}): {outcome.progress()}."
     ]
     if tally.pending:
-        lines.append(f"Stopped early (failFast): the threshold can no longer be met; {tally.pending} still running.")
+        lines.append(_early_stop(outcome))
     failing = outcome.failing()
     if failing:
         lines.append("Failing devices:")
@@ -102,6 +102,14 @@ def explain_fleet_failure(outcome, devices: Mapping[str, Mapping | None], *, des
                 "create new tasks: change run_id on the Tasks that created them, then list the new task ids")
     lines.append(f"To fix: {next_step({entry.state for entry in failing}, new_task=new_task)}.")
     return "\n".join(lines)
+
+
+def _early_stop(outcome) -> str:
+    """Why a fleet with executions still running was judged: failFast when the user set it, else a refresh."""
+    pending = outcome.tally.pending
+    if outcome.rule.fail_fast:
+        return f"Stopped early (fail_fast): the threshold can no longer be met; {pending} still running."
+    return f"The threshold can no longer be met, whatever the {pending} still running do."
 
 
 def _capitalized(text: str) -> str:

@@ -16,6 +16,9 @@ contain credentials.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 
 class SnowdmError(Exception):
     """Base class of every error pulumi-snowdm raises on purpose."""
@@ -61,3 +64,17 @@ class FleetFailed(SnowdmError):
 
 class WaitTimedOut(SnowdmError):
     """A wait reached its deadline; the message carries what was seen last."""
+
+
+def shown(value: Any) -> str:
+    """A value as the user wrote it: 7 for 7.0 (the engine sends every number as a float), '' for an empty string."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return repr(value)
+    try:
+        return json.dumps(value)
+    except TypeError:
+        return repr(value)

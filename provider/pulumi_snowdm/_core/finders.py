@@ -11,7 +11,8 @@ import botocore.exceptions
 from pulumi_snowdm._core.client import translate
 from pulumi_snowdm._core.errors import SnowdmError
 
-_BOTO_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
+# What a boto3 call raises besides our own errors; every one goes through `translate`.
+BOTO_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
 
 
 def find_execution(client, task_id: str, device_id: str) -> dict:
@@ -44,14 +45,14 @@ def list_executions(client, task_id: str) -> list[dict]:
     try:
         pages = client.get_paginator("list_executions").paginate(taskId=task_id)
         return [summary for page in pages for summary in page.get("executions", [])]
-    except _BOTO_ERRORS as error:
+    except BOTO_ERRORS as error:
         raise translate(error, "ListExecutions", task_id, client=client) from None
 
 
 def _call(client, operation: str, ids: str, method, **params) -> dict:
     try:
         answer = method(**params)
-    except _BOTO_ERRORS as error:
+    except BOTO_ERRORS as error:
         raise translate(error, operation, ids, client=client) from None
     answer.pop("ResponseMetadata", None)
     return answer

@@ -12,30 +12,16 @@ Defaults and bounds of the waiting inputs are WaitPolicy's own (the wait engine'
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any
 
-from pulumi_snowdm._core.poller import WaitPolicy
+from pulumi_snowdm._core.wait.policy import WaitPolicy
+from pulumi_snowdm._core.names import snake
 from pulumi_snowdm._core.service_model import service_model
 
 WEEK = 7 * 24 * 3600
-_UPPER = re.compile(r"(?<!^)(?=[A-Z])")
 
 # The members of CreateTask's `command` union in the service model; a resource takes one member's name.
 COMMANDS = tuple(sorted(service_model().operation_model("CreateTask").input_shape.members["command"].members))
-
-
-def snake(name: str) -> str:
-    """`lastUpdatedAt` -> `last_updated_at`."""
-    return _UPPER.sub("_", name).lower()
-
-
-def camel(name: str) -> str:
-    """`last_updated_at` -> `lastUpdatedAt`; names with a leading underscore (`__provider`) stay as they are."""
-    if name.startswith("_"):
-        return name
-    head, *rest = name.split("_")
-    return head + "".join(word.title() for word in rest)
 
 
 @dataclasses.dataclass(frozen=True)

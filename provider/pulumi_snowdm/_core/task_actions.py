@@ -1,19 +1,73 @@
-"""The calls that change tasks: create one, cancel what is still QUEUED, retag. Errors go through `translate`.
+"""The calls that change or check tasks: client tokens, shards of 10, create, cancel what is QUEUED, retag, and
+the DescribeTask that tells a missing task from a late execution; plus the one bounded fan-out they share.
 
-Task and FleetGate both create and cancel tasks; the request shape and the error handling are stated here once.
+Creating a task reboots or unlocks real devices, so every CreateTask carries a client token derived from the
+resource's scope (project/stack/name) and every input that shapes the task: a create retried after a crash, a killed
+`pulumi up` or a failed deployment sends the same token, and the service answers with the task it already made.
+A FleetGate cuts its device list into shards of at most 10 (CreateTask's limit), one token per shard; because the
+whole device list is in every shard's token, a gate replaced over a changed list never shares a task with the one
+it replaces. Errors go through `client.translate`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
-import botocore.exceptions
+import enum
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from pulumi_snowdm._core.client import translate
-from pulumi_snowdm._core.errors import NotFound
-from pulumi_snowdm._core.finders import list_executions
+from pulumi_snowdm._core.errors import NotFound, SnowdmError
+from pulumi_snowdm._core.finders import BOTO_ERRORS, find_task, list_executions
+from pulumi_snowdm._core.service_model import service_model
+from pulumi_snowdm._core.wait.policy import outlast_busy_service
 
-_BOTO_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
+T = TypeVar("T")
+R = TypeVar("R")
+
+_CREATE_TASK = service_model().operation_model("CreateTask").input_shape
+# CreateTask takes 1 to 10 targets; read the maximum from the model rather than restating it.
+SHARD_SIZE = _CREATE_TASK.members["targets"].metadata["max"]
+# Calls in flight at once in a fan-out: clear of the service's rate limits, and within boto3's pool of 10.
+FAN_OUT_WORKERS = 8
+# Few enough parallel CreateTask calls to stay clear of the service's rate limits, enough to start a fleet quickly.
+CREATE_WORKERS = 4
+
+
+class Command(str, enum.Enum):
+    """What a task runs on its devices."""
+
+    UNLOCK = "unlock"
+    REBOOT = "reboot"
+
+    @classmethod
+    def unlock(cls) -> "Command":
+        return cls.UNLOCK
+
+    @classmethod
+    def reboot(cls) -> "Command":
+        return cls.REBOOT
+
+
+def fan_out(call: Callable[[T], R], items: Iterable[T], *, workers: int = FAN_OUT_WORKERS) -> list[R]:
+    """`call` of every item, at most `workers` at once, results in item order; the first error is raised."""
+    items = list(items)
+    if not items:
+        return []
+    with ThreadPoolExecutor(max_workers=min(workers, len(items)), thread_name_prefix="snowdm-fan-out") as pool:
+        return list(pool.map(call, items))
+
+
+def client_token(scope: str, inputs: Mapping[str, Any]) -> str:
+    """The CreateTask client token for a resource: the same scope and inputs always give the same token.
+
+    Existing stacks hold tasks made with these tokens: the output must never change for the same scope and inputs.
+    """
+    material = json.dumps({"scope": scope, **{k: inputs.get(k) for k in ("command", "targets", "description",
+                                                                         "tags", "runId")}}, sort_keys=True)
+    return "pulumi-snowdm-" + hashlib.sha256(material.encode()).hexdigest()[:48]
 
 
 def create_task(client, *, token: str, command: str, targets: Sequence[str], description: str | None = None,
@@ -26,7 +80,7 @@ def create_task(client, *, token: str, command: str, targets: Sequence[str], des
         request["tags"] = dict(tags)
     try:
         return client.create_task(**request)["taskId"]
-    except _BOTO_ERRORS as error:
+    except BOTO_ERRORS as error:
         raise translate(error, "CreateTask", ", ".join(request["targets"]), client=client) from None
 
 
@@ -38,7 +92,7 @@ def cancel_queued(client, task_id: str) -> list[str]:
             client.cancel_task(taskId=task_id)
     except NotFound:
         return []
-    except _BOTO_ERRORS as error:
+    except BOTO_ERRORS as error:
         found = translate(error, "CancelTask", task_id, client=client)
         if isinstance(found, NotFound):
             return []
@@ -48,12 +102,93 @@ def cancel_queued(client, task_id: str) -> list[str]:
 
 def retag(client, arn: str, old: Mapping[str, str], new: Mapping[str, str]) -> None:
     """UntagResource for the keys gone, TagResource for the values new or changed; nothing when equal."""
-    try:
-        removed = sorted(set(old) - set(new))
-        if removed:
+    removed = sorted(set(old) - set(new))
+    if removed:
+        try:
             client.untag_resource(resourceArn=arn, tagKeys=removed)
-        changed = {key: value for key, value in new.items() if old.get(key) != value}
-        if changed:
+        except BOTO_ERRORS as error:
+            raise translate(error, "UntagResource", arn, client=client) from None
+    changed = {key: value for key, value in new.items() if old.get(key) != value}
+    if changed:
+        try:
             client.tag_resource(resourceArn=arn, tags=changed)
-    except _BOTO_ERRORS as error:
-        raise translate(error, "TagResource", arn, client=client) from None
+        except BOTO_ERRORS as error:
+            raise translate(error, "TagResource", arn, client=client) from None
+
+
+def existing_tasks(client, task_ids: Sequence[str], *, prop: str, label: str, report: Callable[[str], None]) -> list[dict]:
+    """DescribeTask of every task a wait is about to watch, outlasting a busy service; in order.
+
+    Tells "no such task" (fail now, naming the input `prop` and what to check) from "the execution is not listed
+    yet" (the wait's grace period applies): without it, a mistyped id costs the whole grace period.
+    """
+    def describe(task_id: str) -> dict:
+        try:
+            return outlast_busy_service(lambda: find_task(client, task_id), label=f"{label}: task {task_id}",
+                                        report=report)
+        except NotFound:
+            raise NotFound("task", f"{task_id} (given as {prop})") from None
+    try:
+        return fan_out(describe, task_ids)
+    except NotFound as error:
+        raise SnowdmError(
+            f"{label}: {error}: DescribeTask knows no such task. To fix: check `{prop}` names an existing task "
+            f"(a Task resource's task_id, or one that `aws snow-device-management list-tasks` shows) in the region "
+            f"and endpoint this provider uses (`snowdm:region`, `snowdm:endpoint`)") from None
+
+
+def shards(devices: Sequence[str]) -> list[list[str]]:
+    """The device list in consecutive groups of at most SHARD_SIZE, in the order given."""
+    return [list(devices[start:start + SHARD_SIZE]) for start in range(0, len(devices), SHARD_SIZE)]
+
+
+def shard_token(scope: str, index: int, props: Mapping[str, Any]) -> str:
+    """The client token of shard `index`: the same scope, index and inputs always give the same token."""
+    return client_token(f"{scope}#shard-{index}", {**props, "targets": list(props["devices"])})
+
+
+def create_shard_tasks(client, props: Mapping[str, Any], report: Callable[[str], None], label: str) -> list[str]:
+    """CreateTask for every shard of `props["devices"]`; return the task ids the service answered, shard order."""
+    groups = shards(props["devices"])
+
+    def create(index: int) -> str | Exception:
+        try:
+            # Safe to repeat while the service is busy: the shard's client token returns the same task.
+            return outlast_busy_service(
+                lambda: create_task(client, token=shard_token(props["scope"], index, props), command=props["command"],
+                                    targets=groups[index], description=props.get("description"),
+                                    tags=props.get("tags")),
+                label=f"{label}: CreateTask for shard {index + 1}", report=report)
+        except Exception as error:  # every shard is tried; the message says which were created
+            return error
+
+    answers = fan_out(create, range(len(groups)), workers=CREATE_WORKERS)
+    created = [answer for answer in answers if isinstance(answer, str)]
+    failure = next((answer for answer in answers if isinstance(answer, Exception)), None)
+    if failure is not None:
+        raise SnowdmError(
+            f"{label}: {failure}. {len(created)} of {len(groups)} task(s) were created "
+            f"({', '.join(created) or 'none'}); once the cause is fixed, rerun "
+            f"`pulumi up`: the same client tokens return those tasks instead of sending the command again"
+        ) from None
+    report(f"{label}: {props['command']} sent to {len(props['devices'])} device(s) in {len(created)} task(s)")
+    return created
+
+
+def cancel_shards(client, task_ids: Sequence[str], report: Callable[[str], None], label: str) -> None:
+    """CancelTask on every task that still has QUEUED executions, saying what was canceled and what runs on."""
+    canceled = 0
+    for task_id, queued in zip(task_ids, fan_out(lambda task_id: cancel_queued(client, task_id), task_ids)):
+        if queued:
+            canceled += len(queued)
+            report(f"{label}: task {task_id}: canceled {len(queued)} execution(s) still QUEUED "
+                   f"({', '.join(queued)})")
+    if not canceled:
+        report(f"{label}: nothing left QUEUED in its {len(task_ids)} task(s), nothing to cancel")
+    else:
+        report(f"{label}: canceled {canceled} QUEUED execution(s); executions already running finish on their own")
+
+
+def retag_tasks(client, task_ids: Sequence[str], old: Mapping[str, str], new: Mapping[str, str]) -> None:
+    """`retag` every task in `task_ids` (their ARNs from DescribeTask)."""
+    fan_out(lambda task_id: retag(client, find_task(client, task_id)["taskArn"], old, new), task_ids)

@@ -191,24 +191,9 @@ class Emulator:
             operation_name = operation.name
             with self._calls_lock:
                 self._calls[operation_name] += 1
-            access_key, region = self.verifier.verify(request.method, request.target, request.headers, request.body)
-            if operation_name in self.denied:
-                raise AccessDeniedException(
-                    f"User: arn:aws:iam::{self.model.account_id}:user/{access_key} is not authorized to perform: "
-                    f"snow-device-management:{operation_name} (denied by the emulator's deny list)"
-                )
-            decision = self.faults.decide(operation_name)
-            if decision.delay:
-                time.sleep(decision.delay)
-            if decision.drop:
-                return operation_name, Response(drop=True)
-            if decision.error is not None:
-                raise decision.error
-            params = parse_input(operation, labels, _query(query_text), request.headers, request.body)
-            output = HANDLERS[operation_name](self.model, params, region)
-            body = serialize_output(operation.output_shape, output)
-            return operation_name, Response(200, body, [("Content-Type", "application/json"),
-                                                        ("x-amzn-RequestId", request_id)])
+            response = self._serve(operation, labels, request, query_text)
+            response.headers.append(("x-amzn-RequestId", request_id))
+            return operation_name, response
         except ServiceError as error:
             return operation_name, _error_response(error, request_id)
         except Exception as error:
@@ -217,6 +202,27 @@ class Emulator:
                 InternalServerException(f"the emulator failed on {operation_name}: {type(error).__name__}: {error}"),
                 request_id,
             )
+
+    def _serve(self, operation, labels: dict[str, str], request: Request, query_text: str) -> Response:
+        """An authenticated call of a known operation: deny list, injected faults, then the model's answer."""
+        operation_name = operation.name
+        access_key, region = self.verifier.verify(request.method, request.target, request.headers, request.body)
+        if operation_name in self.denied:
+            raise AccessDeniedException(
+                f"User: arn:aws:iam::{self.model.account_id}:user/{access_key} is not authorized to perform: "
+                f"snow-device-management:{operation_name} (denied by the emulator's deny list)"
+            )
+        decision = self.faults.decide(operation_name)
+        if decision.delay:
+            time.sleep(decision.delay)
+        if decision.drop:
+            return Response(drop=True)
+        if decision.error is not None:
+            raise decision.error
+        params = parse_input(operation, labels, _query(query_text), request.headers, request.body)
+        output = HANDLERS[operation_name](self.model, params, region)
+        body = serialize_output(operation.output_shape, output)
+        return Response(200, body, [("Content-Type", "application/json")])
 
     def _unknown_route(self, method: str, path: str) -> str:
         methods = self.router.methods_for(path)

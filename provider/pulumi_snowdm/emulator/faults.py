@@ -38,22 +38,9 @@ class FaultSettings:
         unknown = [key for key in data if key not in fields]
         if unknown:
             raise ValueError(f"unknown key {unknown[0]!r}; allowed keys are {', '.join(fields)}")
-        for key in _RATES:
-            value = data.get(key, 0.0)
-            if not _is_number(value) or not 0 <= value <= 1:
-                raise ValueError(f"{key}: must be a fraction from 0 to 1, got {value!r}")
-        for key in _SECONDS:
-            value = data.get(key, 0.0)
-            if not _is_number(value) or not 0 <= value <= 60:
-                raise ValueError(f"{key}: must be seconds from 0 to 60, got {value!r}")
-        seed = data.get("seed")
-        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
-            raise ValueError(f"seed: must be an integer, got {seed!r}")
+        _check_ranges(data)
+        _check_seed_and_operations(data)
         operations = data.get("operations")
-        if operations is not None and (
-            not isinstance(operations, list) or not all(isinstance(name, str) for name in operations)
-        ):
-            raise ValueError("operations: must be a list of operation names")
         values = {key: data[key] for key in fields if key in data}
         if operations is not None:
             values["operations"] = frozenset(operations)
@@ -102,21 +89,47 @@ class FaultInjector:
         if settings.operations is not None and operation not in settings.operations:
             return NO_FAULT
         with self._lock:
-            draw = self._random.random
-            delay = settings.latency
-            if settings.latency_spike_rate and draw() < settings.latency_spike_rate:
-                delay += settings.latency_spike
-            if settings.drop_rate and draw() < settings.drop_rate:
-                return FaultDecision(delay=delay, drop=True)
-            if settings.throttle_rate and draw() < settings.throttle_rate:
-                return FaultDecision(delay=delay, error=ThrottlingException("Rate exceeded"))
-            if settings.error_rate and draw() < settings.error_rate:
-                return FaultDecision(
-                    delay=delay,
-                    error=InternalServerException(f"{operation} failed with an injected internal error; retry it"),
-                )
+            return self._draw(operation)
+
+    def _draw(self, operation: str) -> FaultDecision:
+        """One call's fate, from the seeded random source (lock held, so a seed replays the same sequence)."""
+        settings = self._settings
+        draw = self._random.random
+        delay = settings.latency
+        if settings.latency_spike_rate and draw() < settings.latency_spike_rate:
+            delay += settings.latency_spike
+        if settings.drop_rate and draw() < settings.drop_rate:
+            return FaultDecision(delay=delay, drop=True)
+        if settings.throttle_rate and draw() < settings.throttle_rate:
+            return FaultDecision(delay=delay, error=ThrottlingException("Rate exceeded"))
+        if settings.error_rate and draw() < settings.error_rate:
+            return FaultDecision(
+                delay=delay,
+                error=InternalServerException(f"{operation} failed with an injected internal error; retry it"),
+            )
         return FaultDecision(delay=delay) if delay else NO_FAULT
 
 
-def _is_number(value: Any) -> bool:
+def _check_ranges(data: Mapping[str, Any]) -> None:
+    for key in _RATES:
+        value = data.get(key, 0.0)
+        if not is_number(value) or not 0 <= value <= 1:
+            raise ValueError(f"{key}: must be a fraction from 0 to 1, got {value!r}")
+    for key in _SECONDS:
+        value = data.get(key, 0.0)
+        if not is_number(value) or not 0 <= value <= 60:
+            raise ValueError(f"{key}: must be seconds from 0 to 60, got {value!r}")
+
+
+def _check_seed_and_operations(data: Mapping[str, Any]) -> None:
+    seed = data.get("seed")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+        raise ValueError(f"seed: must be an integer, got {seed!r}")
+    operations = data.get("operations")
+    if operations is not None and not (isinstance(operations, list) and all(isinstance(n, str) for n in operations)):
+        raise ValueError("operations: must be a list of operation names")
+
+
+def is_number(value: Any) -> bool:
+    """An int or float, not a bool: what the scenario's numeric settings accept."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)

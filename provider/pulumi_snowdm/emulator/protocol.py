@@ -34,22 +34,8 @@ def parse_input(
     if shape is None:
         return {}
     document = _json_document(body) if _has_body_members(shape) else {}
-    params: dict[str, Any] = {}
-    body_names: dict[str, str] = {}
     problems: list[str] = []
-    for name, member in shape.members.items():
-        location = member.serialization.get("location")
-        wire_name = member.serialization.get("name", name)
-        if location == "uri":
-            params[name] = labels.get(wire_name, "")
-        elif location == "querystring":
-            if wire_name in query:
-                params[name] = _from_query(member, query[wire_name], name, problems)
-        elif location == "header":
-            if wire_name.lower() in headers:
-                params[name] = _from_query(member, [headers[wire_name.lower()]], name, problems)
-        else:
-            body_names[wire_name] = name
+    params, body_names = _from_request(shape, labels, query, headers, problems)
     for wire_name, value in document.items():
         name = body_names.get(wire_name)
         if name is None:
@@ -63,6 +49,24 @@ def parse_input(
     if problems:
         raise ValidationException("; ".join(problems))
     return {name: value for name, value in params.items() if value is not None}
+
+
+def _from_request(shape, labels, query, headers, problems: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The members found in the path, query string and headers; and {wire name: member} of the body's members."""
+    params: dict[str, Any] = {}
+    body_names: dict[str, str] = {}
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        wire_name = member.serialization.get("name", name)
+        if location == "uri":
+            params[name] = labels.get(wire_name, "")
+        elif location == "querystring" and wire_name in query:
+            params[name] = _from_query(member, query[wire_name], name, problems)
+        elif location == "header" and wire_name.lower() in headers:
+            params[name] = _from_query(member, [headers[wire_name.lower()]], name, problems)
+        elif location is None:
+            body_names[wire_name] = name
+    return params, body_names
 
 
 def serialize_output(shape: botocore.model.Shape | None, output: Mapping[str, Any] | None) -> bytes:

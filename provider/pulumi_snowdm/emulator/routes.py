@@ -24,12 +24,8 @@ class Route:
     labels: tuple[tuple[int, str, bool], ...]
 
     def match(self, parts: list[str]) -> dict[str, str] | None:
-        greedy = self.labels and self.labels[-1][2]
-        if len(parts) != len(self.segments) and not (greedy and len(parts) >= len(self.segments)):
+        if not self._fits(parts):
             return None
-        for literal, part in zip(self.segments, parts):
-            if literal is not None and literal != part:
-                return None
         values = {}
         for index, name, is_greedy in self.labels:
             raw = "/".join(parts[index:]) if is_greedy else parts[index]
@@ -38,6 +34,13 @@ class Route:
             except UnicodeDecodeError:
                 raise ValidationException(f"{name}: the path segment is not percent-encoded UTF-8") from None
         return values
+
+    def _fits(self, parts: list[str]) -> bool:
+        """True when `parts` has this route's length (or more, for a greedy last label) and literal segments."""
+        greedy = self.labels and self.labels[-1][2]
+        if len(parts) != len(self.segments) and not (greedy and len(parts) >= len(self.segments)):
+            return False
+        return all(literal is None or literal == part for literal, part in zip(self.segments, parts))
 
 
 class Router:

@@ -33,7 +33,7 @@ from typing import Any
 
 from pulumi_snowdm._core.constraints import shape_problems
 from pulumi_snowdm._core.service_model import service_model
-from pulumi_snowdm.emulator.faults import FaultSettings
+from pulumi_snowdm.emulator.faults import FaultSettings, is_number
 
 OUTCOMES = ("SUCCEEDED", "FAILED", "REJECTED", "TIMED_OUT")
 BEHAVIOUR_KEYS = ("outcome", "queued_seconds", "run_seconds", "online")
@@ -157,7 +157,7 @@ def _parse(data: Mapping[str, Any]) -> Scenario:
     default_description = _description_part(default_block)
     devices = _devices(data, default, default_description)
     time_scale = data.get("time_scale")
-    if time_scale is not None and (not _is_number(time_scale) or time_scale < 0):
+    if time_scale is not None and (not is_number(time_scale) or time_scale < 0):
         raise ScenarioError(f"time_scale: must be a number >= 0, got {time_scale!r}")
     return Scenario(
         devices=tuple(devices),
@@ -173,24 +173,28 @@ def _parse(data: Mapping[str, Any]) -> Scenario:
 
 
 def _explicit_devices(block: Any) -> dict[str, dict[str, Any]]:
-    if isinstance(block, list):
-        entries = []
-        for index, entry in enumerate(block):
-            if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str):
-                raise ScenarioError(f"devices[{index}]: must be an object with a string 'id'")
-            entries.append((entry["id"], {key: value for key, value in entry.items() if key != "id"}))
-    elif isinstance(block, Mapping):
-        entries = list(block.items())
-    else:
-        raise ScenarioError("devices: must be an object keyed by device id, or a list of objects with an 'id'")
     explicit: dict[str, dict[str, Any]] = {}
-    for device_id, entry in entries:
+    for device_id, entry in _device_entries(block):
         if device_id in explicit:
             raise ScenarioError(f"devices[{device_id!r}]: appears twice")
         if not isinstance(entry, Mapping):
             raise ScenarioError(f"devices[{device_id!r}]: must be an object")
         explicit[device_id] = dict(entry)
     return explicit
+
+
+def _device_entries(block: Any) -> list[tuple[Any, Any]]:
+    """(device id, settings) from either form of the `devices` block: keyed by id, or a list with an 'id'."""
+    if isinstance(block, Mapping):
+        return list(block.items())
+    if not isinstance(block, list):
+        raise ScenarioError("devices: must be an object keyed by device id, or a list of objects with an 'id'")
+    entries = []
+    for index, entry in enumerate(block):
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str):
+            raise ScenarioError(f"devices[{index}]: must be an object with a string 'id'")
+        entries.append((entry["id"], {key: value for key, value in entry.items() if key != "id"}))
+    return entries
 
 
 def _devices(data: Mapping[str, Any], default: Behaviour, description: Mapping[str, Any]) -> list[DeviceSpec]:
@@ -275,11 +279,14 @@ def _check_behaviour(changes: Mapping[str, Any], where: str, allow: tuple[str, .
     if outcome is not None and outcome not in OUTCOMES:
         raise ScenarioError(f"{where}.outcome: must be one of {', '.join(OUTCOMES)}, got {outcome!r}")
     for key in ("queued_seconds", "run_seconds"):
-        if key in changes and (not _is_number(changes[key]) or changes[key] < 0):
+        if key in changes and (not is_number(changes[key]) or changes[key] < 0):
             raise ScenarioError(f"{where}.{key}: must be a number of device seconds >= 0, got {changes[key]!r}")
     if "online" in changes and not isinstance(changes["online"], bool):
         raise ScenarioError(f"{where}.online: must be true or false, got {changes['online']!r}")
-    commands = changes.get("commands", {})
+    _check_commands(changes.get("commands", {}), where)
+
+
+def _check_commands(commands: Any, where: str) -> None:
     known = tuple(service_model().shape_for("Command").members)
     if not isinstance(commands, Mapping):
         raise ScenarioError(f"{where}.commands: must be an object keyed by command ({', '.join(known)})")
@@ -337,8 +344,3 @@ def _credentials(block: Any) -> dict[str, str] | None:
     if not isinstance(block, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in block.items()):
         raise ScenarioError("credentials: must map access key ids to secret access keys (strings)")
     return dict(block)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-

@@ -16,7 +16,8 @@ from pulumi.output import Unknown
 
 from pulumi_snowdm._core.changes import Given, plan_change
 from pulumi_snowdm._core.checks import InputCheck
-from pulumi_snowdm._core.spec import ResourceSpec, snake
+from pulumi_snowdm._core.names import snake
+from pulumi_snowdm._core.spec import ResourceSpec
 
 
 def unknown(value: Any) -> bool:

@@ -1,9 +1,9 @@
 """FleetGate: one gate over every execution of one or more tasks, passing once enough of them succeed.
 
 Give it `task_ids` (tasks made elsewhere), or `devices` and a `command`: then it creates the tasks itself, in shards
-of at most 10 devices with a client token per shard (see fleet_tasks.py), so a retried create never sends the
-command twice. It waits through the process's shared per-task watches (`_core.fleet_wait`): one ListExecutions page
-per 10 devices per round, whatever the fleet size, and only one provider thread for the whole fleet.
+of at most 10 devices with a client token per shard (see `_core.task_actions`), so a retried create never sends the
+command twice. It waits through the process's shared task listings (`_core.wait`): one ListExecutions page per 10
+devices per round, whatever the fleet size, read by a small fixed pool of threads.
 
 The threshold (`min_succeeded`): every execution by default, a count, or a percentage such as "95%". The gate passes
 as soon as it is met; it fails once it is unreachable (at the first such failure with `fail_fast`, otherwise when
@@ -11,7 +11,7 @@ nothing is still running), naming the failing devices with their state and what 
 QUEUED past `queued_timeout_seconds`, or an expected device that has no execution after the grace period, counts
 as failed.
 
-Outputs are what the API answered (see fleet_record.py). refresh lists the executions again: tasks gone are dropped
+Outputs are what the API answered (see fleet_outputs.py). refresh lists the executions again: tasks gone are dropped
 (all gone: the gate leaves the state), and a threshold that can no longer be met fails the refresh with the same
 message as create. Changing the tasks, devices, command, description or run_id replaces the gate; other changes
 (threshold, timing) only update state, without any API call, and new tags are applied to the tasks the gate made.
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Mapping, Sequence
 
 import pulumi
@@ -32,19 +31,20 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 from pulumi_snowdm._core.client import sdm_client
 from pulumi_snowdm._core.diagnosis import explain_fleet_failure
 from pulumi_snowdm._core.errors import FleetFailed, NotFound
-from pulumi_snowdm._core.finders import device_or_none, find_task, list_executions
-from pulumi_snowdm._core.fleet_wait import Decision, FleetOutcome, FleetRule, judge_fleet, wait_for_devices
-from pulumi_snowdm._core.patience import patiently
-from pulumi_snowdm._core.task_actions import retag
-from pulumi_snowdm._core.threshold import parse_threshold
-from pulumi_snowdm.resources.fleet_record import OUTPUTS, execution_records, fleet_outputs
-from pulumi_snowdm.resources.fleet_tasks import cancel_shards, create_shard_tasks
+from pulumi_snowdm._core.finders import device_or_none, find_task
 from pulumi_snowdm._core.spec import FLEET_GATE, TIMING_FIELDS
+from pulumi_snowdm._core.task_actions import (Command, cancel_shards, create_shard_tasks, existing_tasks,
+                                              fan_out, retag_tasks)
+from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
+from pulumi_snowdm._core.wait.loop import FleetGate as FleetWait
+from pulumi_snowdm._core.wait.loop import ListingSource, wait_until_decided
+from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, judge_fleet, parse_threshold
+from pulumi_snowdm._core.wait.policy import outlast_busy_service
 from pulumi_snowdm.resources.declared import check_result, diff_result, given_inputs, input_check, registration_props
+from pulumi_snowdm.resources.fleet_outputs import OUTPUTS, execution_records, fleet_outputs
 from pulumi_snowdm.resources.naming import SnakeCaseProperties
-from pulumi_snowdm.resources.progress import report
+from pulumi_snowdm.resources.progress import report, wait_lines
 from pulumi_snowdm.resources.provider import SdmProvider, stack_scope, with_provider
-from pulumi_snowdm.resources.task import Command
 from pulumi_snowdm.resources.timing import check_timing, wait_policy
 
 # Inputs that apply only when the gate creates the tasks (given `devices`).
@@ -53,7 +53,6 @@ DEVICE_INPUTS = ("command", "description", "tags", "runId")
 MAX_JOINED_ID = 256
 # Failing devices whose DescribeDevice goes into a failure message (the message lists at most this many).
 EXPLAINED_DEVICES = 10
-LOOKUP_WORKERS = 8
 
 
 def fleet_id(task_ids: Sequence[str]) -> str:
@@ -95,43 +94,43 @@ class FleetGateProvider(SdmProvider):
     def create(self, props: dict) -> CreateResult:
         settings = self.settings()
         client = sdm_client(settings)
-        describe = _describe(props)
+        label = _label(props)
         if props.get("devices"):
-            task_ids = create_shard_tasks(client, props, report, describe)
+            task_ids = create_shard_tasks(client, props, report, label)
         else:
             task_ids = list(props["taskIds"])
-        tasks = _lookup(lambda task_id: patiently(lambda: find_task(client, task_id), describe=f"task {task_id}",
-                                                  report=report), task_ids)
+        tasks = existing_tasks(client, task_ids, prop="task_ids", label=label, report=report)
         device_ids = [device for task in tasks for device in task.get("targets") or []]
-        outcome = wait_for_devices(
-            settings, task_ids, device_ids, wait_policy(props),
-            rule=_rule(props), describe=describe, report=report,
-            explain_failure=_explainer(client, describe, bool(props.get("devices"))),
-        )
-        report(f"{describe}: passed: {outcome.progress()}")
-        return CreateResult(fleet_id(task_ids), self._outputs(client, props, task_ids, outcome, describe))
+        policy = wait_policy(props)
+        gate = FleetWait(task_ids, device_ids, _rule(props), explain=_explainer(client, label, bool(props.get("devices"))))
+        with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=device_ids,
+                                interval=policy.initial_delay_seconds) as subscription:
+            outcome = wait_until_decided(ListingSource(subscription), gate, policy, label=label,
+                                         events=wait_lines(label, single=False)).outcome
+        report(f"{label}: passed: {outcome.progress()}")
+        return CreateResult(fleet_id(task_ids), self._outputs(client, props, task_ids, outcome, label))
 
     def read(self, id_: str, props: dict) -> ReadResult:
-        client = self.client()
-        describe = _describe(props)
-        view, targets, task_ids = {}, [], []
-        for task_id in props.get("taskIds") or []:
-            try:
-                task = find_task(client, task_id)
-                listed = list_executions(client, task_id)
-            except NotFound:
-                report(f"{describe}: task {task_id} is gone; dropped from the gate")
-                continue
-            task_ids.append(task_id)
-            targets += task.get("targets") or []
-            view.update({(task_id, summary["managedDeviceId"]): summary for summary in listed})
-        if not task_ids:
+        settings = self.settings()
+        client = sdm_client(settings)
+        label = _label(props)
+        tasks = _tasks_still_there(client, props.get("taskIds") or [], label)
+        if not tasks:
             return ReadResult("", {})
+        task_ids = [task["taskId"] for task in tasks]
+        targets = [device for task in tasks for device in task.get("targets") or []]
+        rule = _rule(props)
+        # One complete look through the same loop as create: a busy service is outlasted, not given up on.
+        policy = dataclasses.replace(wait_policy(props), not_found_grace_seconds=0)
+        with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=targets) as subscription:
+            view = wait_until_decided(ListingSource(subscription), FleetWait(task_ids, targets, rule), policy,
+                                      label=label, events=wait_lines(label, single=False, states=False),
+                                      until_seen=True).view
         # A refresh fails only when the threshold can no longer be met, whatever is still running.
-        outcome = judge_fleet(view, dataclasses.replace(_rule(props), fail_fast=True), device_ids=targets)
+        outcome = judge_fleet(view, rule, device_ids=targets, early=True)
         if outcome.decision is Decision.FAIL:
-            raise FleetFailed(_explainer(client, describe, bool(props.get("devices")))(outcome))
-        return ReadResult(id_, self._outputs(client, props, task_ids, outcome, describe))
+            raise FleetFailed(_explainer(client, label, bool(props.get("devices")))(outcome))
+        return ReadResult(id_, self._outputs(client, props, task_ids, outcome, label))
 
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
         return diff_result(FLEET_GATE, olds, news, given=_given)
@@ -140,22 +139,21 @@ class FleetGateProvider(SdmProvider):
         # Only the threshold, timing or tags changed: the fleet is the same, so its outputs stay as they were.
         old_tags, new_tags = dict(olds.get("tags") or {}), dict(news.get("tags") or {})
         if news.get("devices") and old_tags != new_tags:
-            client = self.client()
-            for task_id in olds.get("taskIds") or []:
-                retag(client, find_task(client, task_id)["taskArn"], old_tags, new_tags)
-            report(f"{_describe(news)}: retagged its {len(olds.get('taskIds') or [])} task(s)")
+            task_ids = olds.get("taskIds") or []
+            retag_tasks(self.client(), task_ids, old_tags, new_tags)
+            report(f"{_label(news)}: retagged its {len(task_ids)} task(s)")
         return UpdateResult({**{k: olds.get(k) for k in OUTPUTS}, **given_inputs(FLEET_GATE, news)})
 
     def delete(self, _id: str, props: dict) -> None:
-        describe = _describe(props)
+        label = _label(props)
         if not props.get("devices"):
-            report(f"{describe}: gates given tasks, so leaves them as they are")
+            report(f"{label}: gates given tasks, so leaves them as they are")
             return
-        cancel_shards(self.client(), props.get("taskIds") or [], report, describe)
+        cancel_shards(self.client(), props.get("taskIds") or [], report, label)
 
-    def _outputs(self, client, props, task_ids, outcome: FleetOutcome, describe: str) -> dict[str, Any]:
+    def _outputs(self, client, props, task_ids, outcome: FleetOutcome, label: str) -> dict[str, Any]:
         records = execution_records(client, outcome, with_times=props.get("executionTimes", True) is not False,
-                                    report=report, describe=describe)
+                                    report=report, label=label)
         return {**given_inputs(FLEET_GATE, props), **fleet_outputs(outcome, task_ids, records)}
 
 
@@ -164,27 +162,31 @@ def _rule(props: Mapping[str, Any]) -> FleetRule:
                      bool(props.get("acceptCanceled")))
 
 
-def _describe(props: Mapping[str, Any]) -> str:
+def _label(props: Mapping[str, Any]) -> str:
     name = (props.get("scope") or "").rsplit("/", 1)[-1]
     return f"fleet gate {name}" if name else "fleet gate"
 
 
-def _explainer(client, describe: str, creates_tasks: bool):
+def _tasks_still_there(client, task_ids: Sequence[str], label: str) -> list[dict]:
+    """DescribeTask of every task, outlasting a busy service; a task gone is said and dropped."""
+    def task_or_none(task_id: str) -> dict | None:
+        try:
+            return outlast_busy_service(lambda: find_task(client, task_id), label=f"{label}: task {task_id}",
+                                        report=report)
+        except NotFound:
+            report(f"{label}: task {task_id} is gone; dropped from the gate")
+            return None
+    return [task for task in fan_out(task_or_none, task_ids) if task is not None]
+
+
+def _explainer(client, label: str, creates_tasks: bool):
     """The failure message: the judged fleet plus DescribeDevice of the first failing devices."""
     def explain(outcome: FleetOutcome) -> str:
         failing = list(dict.fromkeys(entry.device_id for entry in outcome.failing()))[:EXPLAINED_DEVICES]
-        devices = dict(zip(failing, _lookup(lambda device_id: device_or_none(client, device_id), failing)))
-        return explain_fleet_failure(outcome, devices, describe=describe, creates_tasks=creates_tasks,
+        devices = dict(zip(failing, fan_out(lambda device_id: device_or_none(client, device_id), failing)))
+        return explain_fleet_failure(outcome, devices, describe=label, creates_tasks=creates_tasks,
                                      limit=EXPLAINED_DEVICES)
     return explain
-
-
-def _lookup(find, ids: Sequence[str]) -> list:
-    """`find` of every id, a few at a time, in order; the first error is raised."""
-    if not ids:
-        return []
-    with ThreadPoolExecutor(max_workers=min(LOOKUP_WORKERS, len(ids))) as pool:
-        return list(pool.map(find, ids))
 
 
 def _check_reachable(check) -> None:

@@ -20,8 +20,7 @@ from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 from pulumi_snowdm._core.client import sdm_client
 from pulumi_snowdm._core.settings import ClientSettings, settings_from_config
-from pulumi_snowdm.resources import error_report
-from pulumi_snowdm.resources.worker_pool import ensure_workers
+from pulumi_snowdm.resources.sdk_hooks import install_brief_errors, raise_worker_ceiling
 
 CONFIG_KEYS = (
     "snowdm:region", "snowdm:profile", "snowdm:endpoint", "snowdm:retryMode", "snowdm:maxAttempts",
@@ -60,8 +59,8 @@ class SdmProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         self._config = {key: str(value) for key in CONFIG_KEYS if (value := req.config.get(key)) is not None}
-        ensure_workers()
-        error_report.install()
+        raise_worker_ceiling()
+        install_brief_errors()
 
     def settings(self) -> ClientSettings:
         """Settings from stack config and the environment; raises ConfigurationError with what to fix."""

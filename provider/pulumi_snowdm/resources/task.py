@@ -13,9 +13,6 @@ already picked up by a device run to their end, as the service allows nothing el
 
 from __future__ import annotations
 
-import enum
-import hashlib
-import json
 from typing import Any, Mapping, Optional, Sequence
 
 import pulumi
@@ -23,9 +20,9 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 
 from pulumi_snowdm._core.errors import NotFound
 from pulumi_snowdm._core.finders import find_task
-from pulumi_snowdm._core.patience import patiently
-from pulumi_snowdm._core.task_actions import cancel_queued, create_task, retag
-from pulumi_snowdm._core.spec import COMMANDS, TASK
+from pulumi_snowdm._core.spec import TASK
+from pulumi_snowdm._core.task_actions import Command, cancel_queued, client_token, create_task, retag
+from pulumi_snowdm._core.wait.policy import outlast_busy_service
 from pulumi_snowdm._core.times import iso
 from pulumi_snowdm.resources.declared import check_result, diff_result, given_inputs, input_check, registration_props
 from pulumi_snowdm.resources.naming import SnakeCaseProperties
@@ -36,26 +33,6 @@ from pulumi_snowdm.resources.provider import SdmProvider, stack_scope, with_prov
 ADOPTED_OUTPUTS = ("command", "targets", "description")
 
 
-class Command(str, enum.Enum):
-    """What a task runs on its devices."""
-
-    UNLOCK = "unlock"
-    REBOOT = "reboot"
-
-    @classmethod
-    def unlock(cls) -> "Command":
-        return cls.UNLOCK
-
-    @classmethod
-    def reboot(cls) -> "Command":
-        return cls.REBOOT
-
-
-def client_token(scope: str, inputs: Mapping[str, Any]) -> str:
-    """The CreateTask client token for a resource: the same scope and inputs always give the same token."""
-    material = json.dumps({"scope": scope, **{k: inputs.get(k) for k in ("command", "targets", "description",
-                                                                         "tags", "runId")}}, sort_keys=True)
-    return "pulumi-snowdm-" + hashlib.sha256(material.encode()).hexdigest()[:48]
 
 
 def task_outputs(task: Mapping[str, Any]) -> dict[str, Any]:
@@ -91,17 +68,17 @@ class TaskProvider(SdmProvider):
     def create(self, props: dict) -> CreateResult:
         client = self.client()
         if props.get("existingTaskId"):
-            task = patiently(lambda: find_task(client, props["existingTaskId"]),
-                             describe=f"task {props['existingTaskId']}", report=report)
+            task = outlast_busy_service(lambda: find_task(client, props["existingTaskId"]),
+                                        label=f"task {props['existingTaskId']}", report=report)
             report(f"task {task['taskId']}: adopted ({task.get('state')})")
         else:
             # Both calls are safe to repeat while the service is busy: the client token returns the same task.
-            created = patiently(
+            created = outlast_busy_service(
                 lambda: create_task(client, token=client_token(props["scope"], props), command=props["command"],
                                     targets=props["targets"], description=props.get("description"),
                                     tags=props.get("tags")),
-                describe=f"CreateTask for {', '.join(props['targets'])}", report=report)
-            task = patiently(lambda: find_task(client, created), describe=f"task {created}", report=report)
+                label=f"CreateTask for {', '.join(props['targets'])}", report=report)
+            task = outlast_busy_service(lambda: find_task(client, created), label=f"task {created}", report=report)
             report(f"task {created}: {props['command']} sent to {len(props['targets'])} device(s)")
         return CreateResult(task["taskId"], {**given_inputs(TASK, props), **task_outputs(task)})
 

@@ -1,13 +1,14 @@
 """TaskExecution: a gate that passes when one device's execution of a task succeeds, and fails the deployment
 otherwise.
 
-create waits for the execution to reach a final state (see `_core.poller` for the loop and `_core.acceptors` for
-which states pass): SUCCEEDED passes; FAILED, REJECTED, TIMED_OUT and CANCELED (unless `accept_canceled`) fail the
+create waits for the execution to reach a final state (see `_core.wait.loop` for the loop and
+`_core.wait.acceptors` for which states pass): SUCCEEDED passes; FAILED, REJECTED, TIMED_OUT and CANCELED (unless `accept_canceled`) fail the
 deployment with the device's diagnosis, so nothing that depends on the gate is deployed. The deadline is an input
 (`timeout_seconds`), since Pulumi's customTimeouts never reach dynamic providers, and time in QUEUED has its own
 bound (an offline device queues forever). With `wait=False` the gate records the state it finds and passes.
-Gates of the same task in one deployment share one ListExecutions poll (`_core.fleet_watch`); DescribeExecution
-is read once at the end, for the timestamps.
+Gates of the same task in one deployment share one ListExecutions poll (`_core.wait.listing`); DescribeExecution
+is read once at the end, for the timestamps. When the first look does not find the execution, a DescribeTask tells
+a task that does not exist (fail at once) from an execution not listed yet (the grace period applies).
 
 Outputs are what DescribeExecution answered. refresh reads the execution again: gone drops the gate from state, a
 failing final state fails the refresh with the same message as create. Deleting a gate only forgets it: an
@@ -16,27 +17,28 @@ execution cannot be deleted.
 
 from __future__ import annotations
 
-import random
-import time
+import dataclasses
 from typing import Any, Mapping, Optional
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from pulumi_snowdm._core import acceptors
-from pulumi_snowdm._core.acceptors import Verdict
+from pulumi_snowdm._core.client import sdm_client
 from pulumi_snowdm._core.diagnosis import explain_execution_failure
 from pulumi_snowdm._core.errors import ExecutionFailed, NotFound, SnowdmError
-from pulumi_snowdm._core.client import sdm_client
-from pulumi_snowdm._core.fleet_watch import WATCHES, settings_lister
 from pulumi_snowdm._core.finders import device_or_none, find_execution
-from pulumi_snowdm._core.patience import patiently
-from pulumi_snowdm._core.poller import Backoff, Deadline, wait_for_execution
+from pulumi_snowdm._core.task_actions import existing_tasks
 from pulumi_snowdm._core.times import iso
-from pulumi_snowdm._core.spec import TASK_EXECUTION, TIMING_FIELDS as TIMING_NAMES
+from pulumi_snowdm._core.spec import TASK_EXECUTION
+from pulumi_snowdm._core.spec import TIMING_FIELDS as TIMING_NAMES
+from pulumi_snowdm._core.wait import acceptors
+from pulumi_snowdm._core.wait.acceptors import Verdict
+from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
+from pulumi_snowdm._core.wait.loop import DescribeSource, ExecutionGate, ListingSource, wait_until_decided
+from pulumi_snowdm._core.wait.policy import WaitPolicy
 from pulumi_snowdm.resources.declared import check_result, diff_result, given_inputs, input_check, registration_props
 from pulumi_snowdm.resources.naming import SnakeCaseProperties
-from pulumi_snowdm.resources.progress import report
+from pulumi_snowdm.resources.progress import report, wait_lines
 from pulumi_snowdm.resources.provider import SdmProvider, with_provider
 from pulumi_snowdm.resources.timing import check_timing, wait_policy
 
@@ -73,8 +75,10 @@ class TaskExecutionProvider(SdmProvider):
     def read(self, id_: str, props: dict) -> ReadResult:
         task_id, _, device_id = id_.partition("/")
         client = self.client()
+        # A refresh reads what is there now: gone at once drops the gate; a busy service is outlasted.
+        policy = dataclasses.replace(wait_policy(props), not_found_grace_seconds=0)
         try:
-            execution = find_execution(client, task_id, device_id)
+            execution = _look(client, task_id, device_id, policy)
         except NotFound:
             return ReadResult("", {})
         self._judge(client, execution, bool(props.get("acceptCanceled")))
@@ -94,48 +98,34 @@ class TaskExecutionProvider(SdmProvider):
         """An execution cannot be deleted; the gate is only removed from state."""
 
     def _wait(self, props: dict) -> dict:
-        """Wait through the process's shared watch of the task: gates of one task share its ListExecutions."""
+        """Wait through the process's shared listing of the task: gates of one task share its ListExecutions."""
         settings = self.settings()
         client = sdm_client(settings)
         task_id, device_id = props["taskId"], props["managedDeviceId"]
         policy = wait_policy(props)
+        label = f"task {task_id} on {device_id}"
 
         def explain(summary: dict) -> str:
             # The listing has no timestamps: read the full record, and the device's story, for the message.
             return explain_execution_failure(_execution(client, summary), device_or_none(client, device_id))
 
-        with WATCHES.watch(settings, [task_id], settings_lister(settings), devices=[device_id],
-                           interval=policy.initial_delay_seconds) as watcher:
-            wait_for_execution(
-                lambda: watcher.execution(task_id, device_id),
-                policy,
-                describe=f"task {task_id} on {device_id}",
-                report=report,
-                accept_canceled=bool(props.get("acceptCanceled")),
-                explain_failure=explain,
-                sleep=watcher.sleep,
-            )
+        gate = ExecutionGate(task_id, device_id, accept_canceled=bool(props.get("acceptCanceled")), explain=explain,
+                             confirm_task=_task_check(client, task_id, label))
+        with LISTINGS.subscribe(settings, [task_id], settings_lister(settings), devices=[device_id],
+                                interval=policy.initial_delay_seconds) as subscription:
+            wait_until_decided(ListingSource(subscription), gate, policy, label=label,
+                               events=wait_lines(label, single=True))
         # Outputs carry startedAt and lastUpdatedAt, which only DescribeExecution gives. The gate has passed: a
         # busy service must not turn that into a failed deployment.
-        return patiently(lambda: find_execution(client, task_id, device_id),
-                         describe=f"task {task_id} on {device_id}", report=report)
+        return _look(client, task_id, device_id, policy)
 
     def _first_look(self, props: dict) -> dict:
         """wait=False: the state as it is now, allowing the grace period for an execution not there yet."""
         client = self.client()
         task_id, device_id = props["taskId"], props["managedDeviceId"]
-        policy = wait_policy(props)
-        grace = Deadline(policy.not_found_grace_seconds)
-        backoff = Backoff(policy, random.Random())
-        while True:
-            try:
-                execution = find_execution(client, task_id, device_id)
-                break
-            except NotFound:
-                if grace.expired():
-                    raise
-                time.sleep(min(backoff.next(), grace.remaining()))
-        report(f"task {task_id} on {device_id}: recorded {execution['state']} without waiting (wait=False)")
+        label = f"task {task_id} on {device_id}"
+        execution = _look(client, task_id, device_id, wait_policy(props), confirm_task=_task_check(client, task_id, label))
+        report(f"{label}: recorded {execution['state']} without waiting (wait=False)")
         return execution
 
     def _judge(self, client, execution: dict, accept_canceled: bool) -> None:
@@ -143,6 +133,21 @@ class TaskExecutionProvider(SdmProvider):
         if acceptors.verdict(execution.get("state", ""), accept_canceled=accept_canceled) is Verdict.FAIL:
             device = device_or_none(client, execution["managedDeviceId"])
             raise ExecutionFailed(explain_execution_failure(execution, device))
+
+
+def _task_check(client, task_id: str, label: str):
+    """DescribeTask, when an execution is not there at first: a missing task fails at once, naming `task_id`."""
+    return lambda: existing_tasks(client, [task_id], prop="task_id", label=label, report=report)
+
+
+def _look(client, task_id: str, device_id: str, policy: WaitPolicy, confirm_task=None) -> dict:
+    """DescribeExecution through the wait loop: NotFound within the policy's grace and a busy service are waited out."""
+    label = f"task {task_id} on {device_id}"
+    source = DescribeSource(lambda: find_execution(client, task_id, device_id), task_id, device_id)
+    gate = ExecutionGate(task_id, device_id, confirm_task=confirm_task)
+    decided = wait_until_decided(source, gate, policy, label=label,
+                                 events=wait_lines(label, single=True, states=False), until_seen=True)
+    return decided.view[(task_id, device_id)]
 
 
 def _execution(client, summary: dict) -> dict:

@@ -11,8 +11,9 @@ from typing import Any
 
 from pulumi_snowdm._core.checks import InputCheck, is_number
 from pulumi_snowdm._core.errors import InputError
-from pulumi_snowdm._core.poller import WaitPolicy
-from pulumi_snowdm._core.spec import TIMING, TIMING_FIELDS, camel
+from pulumi_snowdm._core.names import camel
+from pulumi_snowdm._core.spec import TIMING, TIMING_FIELDS
+from pulumi_snowdm._core.wait.policy import WaitPolicy
 
 
 def wait_policy(props: Mapping[str, Any]) -> WaitPolicy:

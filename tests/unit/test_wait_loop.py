@@ -1,4 +1,4 @@
-"""The single-execution wait loop, driven by a fake clock: every path runs in microseconds of real time."""
+"""The wait loop on a set of one (a TaskExecution), driven by a fake clock; and the policy's parts."""
 
 import datetime
 import random
@@ -6,28 +6,16 @@ import random
 import pytest
 
 from pulumi_snowdm._core.errors import (AccessError, ExecutionFailed, InputError, NotFound, ServiceUnavailable,
-                                         WaitTimedOut)
-from pulumi_snowdm._core.poller import Backoff, Deadline, WaitPolicy, wait_for_execution
+                                         SnowdmError, WaitTimedOut)
+from pulumi_snowdm._core.wait.loop import DescribeSource, ExecutionGate, wait_until_decided
+from pulumi_snowdm._core.wait.policy import Backoff, Deadline, WaitPolicy, outlast_busy_service
+from pulumi_snowdm.resources.progress import wait_lines
+
+from fake_time import FakeTime
 
 WHEN = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.timezone.utc)
 FAST = WaitPolicy(timeout_seconds=600, queued_timeout_seconds=300, not_found_grace_seconds=60,
                   initial_delay_seconds=2, max_delay_seconds=20, backoff=1.5, jitter=0.2, heartbeat_seconds=30)
-
-
-class FakeTime:
-    """A clock that only moves when the loop sleeps."""
-
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def timeline(time, steps):
@@ -45,13 +33,23 @@ def timeline(time, steps):
     return observe
 
 
+def wait_for_execution(observe, policy, *, label, report, clock, sleep, accept_canceled=False, explain_failure=None,
+                       **options):
+    """The loop as TaskExecution runs it, over DescribeExecution answers from `observe()`."""
+    source = DescribeSource(observe, "st-1", "smd-1", sleep=sleep)
+    gate = ExecutionGate("st-1", "smd-1", accept_canceled=accept_canceled, explain=explain_failure)
+    decided = wait_until_decided(source, gate, policy, label=label, events=wait_lines(label, single=True, say=report),
+                                 clock=clock, **options)
+    return decided.view[("st-1", "smd-1")]
+
+
 def run(steps, policy=FAST, **options):
     time = FakeTime()
     lines = []
     observe = timeline(time, steps)
     options.setdefault("rng", random.Random(7))
     try:
-        result = wait_for_execution(observe, policy, describe="task st-1 on smd-1", report=lines.append,
+        result = wait_for_execution(observe, policy, label="task st-1 on smd-1", report=lines.append,
                                     clock=time.clock, sleep=time.sleep, **options)
     except Exception as error:  # returned so tables can assert on it
         result = error
@@ -107,7 +105,7 @@ def test_other_errors_propagate():
     def observe():
         raise AccessError("denied")
     with pytest.raises(AccessError):
-        wait_for_execution(observe, FAST, describe="x", report=print, clock=lambda: 0.0, sleep=lambda s: None)
+        wait_for_execution(observe, FAST, label="x", report=print, clock=lambda: 0.0, sleep=lambda s: None)
 
 
 def test_queued_too_long_says_the_device_may_be_offline():
@@ -138,7 +136,7 @@ def test_a_caller_owned_deadline_wins_over_the_policy():
     time = FakeTime()
     observe = timeline(time, [(0, "IN_PROGRESS")])
     with pytest.raises(WaitTimedOut):
-        wait_for_execution(observe, FAST, describe="x", report=lambda line: None, deadline=Deadline(45, time.clock),
+        wait_for_execution(observe, FAST, label="x", report=lambda line: None, deadline=Deadline(45, time.clock),
                            clock=time.clock, sleep=time.sleep)
     assert time.now == pytest.approx(45)
 
@@ -215,7 +213,7 @@ def test_service_unavailable_is_a_missed_look_until_the_deadline():
             raise ServiceUnavailable("DescribeExecution stayed unavailable through every retry: ThrottlingException")
         return {"executionId": "e-1", "taskId": "st-1", "managedDeviceId": "smd-1", "state": answer}
 
-    result = wait_for_execution(observe, FAST, describe="task st-1 on smd-1", report=lines.append,
+    result = wait_for_execution(observe, FAST, label="task st-1 on smd-1", report=lines.append,
                                 clock=time.clock, sleep=time.sleep, rng=random.Random(1))
     assert result["state"] == "SUCCEEDED"
     assert sum("the service is busy" in line for line in lines) == 2  # once per streak
@@ -224,5 +222,113 @@ def test_service_unavailable_is_a_missed_look_until_the_deadline():
         raise ServiceUnavailable("ThrottlingException")
 
     with pytest.raises(WaitTimedOut, match="stayed unavailable until the deadline"):
-        wait_for_execution(always_busy, FAST, describe="task st-1 on smd-1", report=lines.append,
+        wait_for_execution(always_busy, FAST, label="task st-1 on smd-1", report=lines.append,
                            clock=time.clock, sleep=time.sleep, rng=random.Random(1))
+
+
+def test_a_wait_without_waiting_returns_the_first_sighting_after_the_grace_for_a_late_execution():
+    time = FakeTime()
+    observe = timeline(time, [(0, None), (7, "IN_PROGRESS")])
+    source = DescribeSource(observe, "st-1", "smd-1", sleep=time.sleep)
+    decided = wait_until_decided(source, ExecutionGate("st-1", "smd-1"), FAST, label="x", events=lambda event: None,
+                                 until_seen=True, clock=time.clock, rng=random.Random(2))
+    assert decided.view[("st-1", "smd-1")]["state"] == "IN_PROGRESS"
+    assert 7 <= time.now < 7 + FAST.max_delay_seconds
+
+
+def test_a_first_look_outlasts_a_busy_service_like_a_wait_does():
+    time, lines = FakeTime(), []
+    answers = iter(["busy"] * 30 + ["QUEUED"])
+
+    def observe():
+        if next(answers) == "busy":
+            raise ServiceUnavailable("DescribeExecution stayed unavailable through every retry: ThrottlingException")
+        return {"executionId": "e-1", "taskId": "st-1", "managedDeviceId": "smd-1", "state": "QUEUED"}
+
+    source = DescribeSource(observe, "st-1", "smd-1", sleep=time.sleep)
+    decided = wait_until_decided(source, ExecutionGate("st-1", "smd-1"), FAST, label="x",
+                                 events=wait_lines("x", single=True, states=False, say=lines.append),
+                                 until_seen=True, clock=time.clock, rng=random.Random(2))
+    assert decided.view[("st-1", "smd-1")]["state"] == "QUEUED"
+    assert time.now > FAST.not_found_grace_seconds  # busy past the grace: still no NotFound
+    assert sum("the service is busy" in line for line in lines) == 1
+
+
+def test_a_refresh_look_without_grace_says_gone_at_once():
+    time = FakeTime()
+    observe = timeline(time, [(0, None)])
+    source = DescribeSource(observe, "st-1", "smd-1", sleep=time.sleep)
+    with pytest.raises(NotFound):
+        wait_until_decided(source, ExecutionGate("st-1", "smd-1"), WaitPolicy(not_found_grace_seconds=0), label="x",
+                           events=lambda event: None, until_seen=True, clock=time.clock)
+    assert time.now == 0
+
+
+def busy_then(*script):
+    calls = iter(script)
+
+    def call():
+        answer = next(calls)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+    return call
+
+
+def outlast(call, policy=None):
+    time, lines = FakeTime(), []
+    options = {} if policy is None else {"policy": policy}
+    try:
+        result = outlast_busy_service(call, label="task st-1", report=lines.append, clock=time.clock,
+                                      sleep=time.sleep, rng=random.Random(3), **options)
+    except Exception as error:  # returned for the assertions
+        result = error
+    return result, lines, time
+
+
+def test_outlasts_a_busy_service_and_says_so_once():
+    busy = ServiceUnavailable("DescribeTask stayed unavailable through every retry: ThrottlingException")
+    result, lines, time = outlast(busy_then(busy, busy, busy, {"taskId": "st-1"}))
+    assert result == {"taskId": "st-1"}
+    assert len(lines) == 1 and "the service is busy" in lines[0] and "for up to 600s" in lines[0]
+    assert 1 * 0.8 + 2 * 0.8 + 4 * 0.8 <= time.now <= 1 * 1.2 + 2 * 1.2 + 4 * 1.2  # the same jittered backoff
+
+
+def test_gives_up_at_its_deadline_with_the_last_error():
+    busy = ServiceUnavailable("ThrottlingException")
+    result, _, time = outlast(busy_then(*[busy] * 100), policy=WaitPolicy(timeout_seconds=60, initial_delay_seconds=1,
+                                                                           max_delay_seconds=30, backoff=2))
+    assert result is busy
+    assert time.now == pytest.approx(60)
+
+
+def test_never_retries_a_real_error():
+    denied = AccessError("DescribeTask: refused")
+    result, lines, time = outlast(busy_then(denied, {"taskId": "st-1"}))
+    assert result is denied and lines == [] and time.now == 0
+
+
+def test_a_missing_task_is_confirmed_once_and_fails_at_once():
+    time, calls = FakeTime(), []
+
+    def confirm():
+        calls.append(time.now)
+        raise SnowdmError("task st-1 (given as task_id) was not found")
+
+    source = DescribeSource(timeline(time, [(0, None)]), "st-1", "smd-1", sleep=time.sleep)
+    with pytest.raises(SnowdmError, match="given as task_id"):
+        wait_until_decided(source, ExecutionGate("st-1", "smd-1", confirm_task=confirm), FAST, label="x",
+                           events=lambda event: None, clock=time.clock)
+    assert calls == [0] and time.now == 0
+
+
+def test_a_task_that_exists_gets_the_grace_and_is_checked_only_once():
+    time, calls = FakeTime(), []
+    source = DescribeSource(timeline(time, [(0, None), (20, "SUCCEEDED")]), "st-1", "smd-1", sleep=time.sleep)
+    wait_until_decided(source, ExecutionGate("st-1", "smd-1", confirm_task=lambda: calls.append(time.now)), FAST,
+                       label="x", events=lambda event: None, clock=time.clock, rng=random.Random(1))
+    assert calls == [0] and time.now >= 20
+    seen_at_once = DescribeSource(timeline(time, [(0, "SUCCEEDED")]), "st-1", "smd-1", sleep=time.sleep)
+    wait_until_decided(seen_at_once, ExecutionGate("st-1", "smd-1", confirm_task=lambda: calls.append("again")),
+                       FAST, label="x", events=lambda event: None, clock=time.clock)
+    assert calls == [0]  # found at the first look: no DescribeTask at all

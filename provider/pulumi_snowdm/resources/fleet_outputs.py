@@ -12,17 +12,15 @@ poll round (see bench/fleet_gate.py for the measured cost). Such a record may sh
 from __future__ import annotations
 
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from pulumi_snowdm._core.errors import NotFound, SnowdmError
 from pulumi_snowdm._core.finders import find_execution
-from pulumi_snowdm._core.fleet_wait import FleetEntry, FleetOutcome
+from pulumi_snowdm._core.task_actions import fan_out
 from pulumi_snowdm._core.times import iso
+from pulumi_snowdm._core.wait.threshold import FleetEntry, FleetOutcome
 
 OUTPUTS = ("taskIds", "counts", "executions", "failedDevices", "succeeded", "total", "required")
-# DescribeExecution calls in flight at once; boto3's default connection pool holds 10.
-DESCRIBE_WORKERS = 8
 
 
 def fleet_outputs(outcome: FleetOutcome, task_ids: list[str], executions: dict[str, dict]) -> dict[str, Any]:
@@ -38,10 +36,10 @@ def fleet_outputs(outcome: FleetOutcome, task_ids: list[str], executions: dict[s
     }
 
 
-def execution_records(client, outcome: FleetOutcome, *, with_times: bool, report, describe: str) -> dict[str, dict]:
+def execution_records(client, outcome: FleetOutcome, *, with_times: bool, report, label: str) -> dict[str, dict]:
     """{deviceId: record}; a device that appears in more than one task is keyed `taskId/deviceId` instead."""
     entries = outcome.entries
-    described = _described(client, entries, report, describe) if with_times else {}
+    described = _described(client, entries, report, label) if with_times else {}
     shared = {device for device, seen in Counter(entry.device_id for entry in entries).items() if seen > 1}
     records = {}
     for entry in entries:
@@ -61,7 +59,7 @@ def _record(entry: FleetEntry, execution: dict | None) -> dict[str, Any]:
     }
 
 
-def _described(client, entries, report, describe: str) -> dict[tuple, dict]:
+def _described(client, entries, report, label: str) -> dict[tuple, dict]:
     """DescribeExecution of every listed entry; an execution that cannot be read keeps its listed record."""
     keys = [(entry.task_id, entry.device_id) for entry in entries if entry.task_id is not None]
     unreadable: list[str] = []
@@ -75,9 +73,8 @@ def _described(client, entries, report, describe: str) -> dict[tuple, dict]:
             unreadable.append(f"{key[1]} ({error})")
             return None
 
-    with ThreadPoolExecutor(max_workers=DESCRIBE_WORKERS) as pool:
-        found = dict(zip(keys, pool.map(read, keys)))
+    found = dict(zip(keys, fan_out(read, keys)))
     if unreadable:
-        report(f"warning: {describe}: no timestamps for {len(unreadable)} execution(s), DescribeExecution failed: "
+        report(f"warning: {label}: no timestamps for {len(unreadable)} execution(s), DescribeExecution failed: "
                f"{unreadable[0]}{' ...' if len(unreadable) > 1 else ''}")
     return {key: execution for key, execution in found.items() if execution is not None}

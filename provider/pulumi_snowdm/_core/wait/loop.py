@@ -1,0 +1,389 @@
+"""The one "wait until decided" loop: look, judge the set, tell what changed, pause, look again.
+
+Every wait of the product runs here: a TaskExecution (a set of one execution), a FleetGate (every execution of its
+tasks), the first look of `wait=False` and the looks of a refresh (`until_seen`: return once everything expected
+was seen, judged or not). What differs is stated by the caller:
+- a `Source` gives looks ({(task_id, device_id): summary} plus per-task errors) and the pause between them
+  (`ListingSource` reads the shared ListExecutions snapshots and wakes early on news; `DescribeSource` calls
+  DescribeExecution); the pause is the only place the product sleeps between looks at an execution;
+- a `Gate` gives the rule and the errors it raises (`ExecutionGate` for one device, `FleetGate` for a set);
+- `events` receives progress as `Event`s (a state change, a heartbeat, a busy service, an unknown state) for the
+  host to render: the dynamic provider prints lines, other hosts may draw them their own way.
+
+Rules every wait shares: NotFound is tolerated for `not_found_grace_seconds` until something of the task was seen
+(an execution can appear a little after CreateTask), ServiceUnavailable is a missed look until the deadline, a
+state the acceptors table does not know is warned about once and waited on, and time in QUEUED has its own limit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Protocol, Union
+
+from pulumi_snowdm._core.diagnosis import explain_fleet_failure
+from pulumi_snowdm._core.errors import ExecutionFailed, FleetFailed, NotFound, ServiceUnavailable, WaitTimedOut
+from pulumi_snowdm._core.times import duration, iso
+from pulumi_snowdm._core.wait import acceptors
+from pulumi_snowdm._core.wait.acceptors import Verdict
+from pulumi_snowdm._core.wait.listing import Subscription
+from pulumi_snowdm._core.wait.policy import Backoff, Clock, Deadline, Sleep, WaitPolicy
+from pulumi_snowdm._core.wait.threshold import NOT_LISTED, Decision, FleetOutcome, FleetRule, Outcome, judge_fleet
+
+Key = tuple[str, str]
+View = dict[Key, dict]
+
+
+# --- events: what a host renders -------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class StatesChanged:
+    """Some executions changed state (or were first seen); `changes` holds (key, previous or None, state)."""
+
+    outcome: FleetOutcome
+    changes: tuple[tuple[Key, str | None, str], ...]
+    elapsed: float
+
+
+@dataclasses.dataclass(frozen=True)
+class Heartbeat:
+    """Nothing changed for a heartbeat interval; `outcome` is the last judged set."""
+
+    outcome: FleetOutcome | None
+    elapsed: float
+
+
+@dataclasses.dataclass(frozen=True)
+class ServiceBusy:
+    """A look failed because the service stayed busy; said once per streak of such looks."""
+
+    error: ServiceUnavailable
+
+
+@dataclasses.dataclass(frozen=True)
+class UnknownState:
+    """An execution is in a state the acceptors table does not know; said once per state."""
+
+    state: str
+
+
+Event = Union[StatesChanged, Heartbeat, ServiceBusy, UnknownState]
+
+
+@dataclasses.dataclass(frozen=True)
+class Decided:
+    """How a wait ended: the judged set and the summaries it was judged from."""
+
+    outcome: FleetOutcome
+    view: View
+
+
+# --- sources: where looks come from ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Look:
+    """One look: what is listed now, and the tasks whose listing failed this time (their last view stays)."""
+
+    view: View
+    errors: dict[str, Exception]
+
+
+class Source(Protocol):
+    """Looks at executions, and pauses between looks."""
+
+    def look(self) -> Look: ...
+
+    def pause(self, seconds: float) -> None: ...
+
+
+class ListingSource:
+    """Looks through a Subscription to the shared ListExecutions snapshots; a pause wakes early on news."""
+
+    def __init__(self, subscription: Subscription) -> None:
+        self._subscription = subscription
+
+    def look(self) -> Look:
+        return Look(self._subscription.view(), self._subscription.errors())
+
+    def pause(self, seconds: float) -> None:
+        self._subscription.sleep(seconds)
+
+
+class DescribeSource:
+    """Looks at one execution with `describe()` (DescribeExecution: a dict, or NotFound / ServiceUnavailable)."""
+
+    def __init__(self, describe: Callable[[], dict], task_id: str, device_id: str, sleep: Sleep = time.sleep) -> None:
+        self._describe = describe
+        self._key = (task_id, device_id)
+        self._sleep = sleep
+        self._view: View = {}
+
+    def look(self) -> Look:
+        try:
+            self._view = {self._key: self._describe()}
+        except (NotFound, ServiceUnavailable) as error:
+            return Look(dict(self._view), {self._key[0]: error})
+        return Look(dict(self._view), {})
+
+    def pause(self, seconds: float) -> None:
+        self._sleep(seconds)
+
+
+# --- gates: the rule and the errors of one kind of wait ----------------------------------------------------------
+
+
+class ExecutionGate:
+    """One device's execution of one task: a set of one, passing on SUCCEEDED (or accepted CANCELED).
+
+    `explain(summary)` writes the failure message (it may call DescribeDevice); the default is one plain line.
+    `confirm_task()`, called once if the first look does not find the execution, raises when the task does not
+    exist (DescribeTask): a missing task fails at once, while an execution not listed yet gets the grace period.
+    """
+
+    def __init__(self, task_id: str, device_id: str, *, accept_canceled: bool = False,
+                 explain: Callable[[dict], str] | None = None,
+                 confirm_task: Callable[[], object] | None = None) -> None:
+        self.task_ids = [task_id]
+        self.device_ids = [device_id]
+        self.key = (task_id, device_id)
+        self.rule = FleetRule(fail_fast=True, accept_canceled=accept_canceled)
+        self._explain = explain
+        self._confirm_task = confirm_task
+
+    def before_judging(self, look: Look) -> None:
+        """The first look without the execution: make sure its task exists, once."""
+        if self._confirm_task is not None and self.key not in look.view:
+            confirm, self._confirm_task = self._confirm_task, None
+            confirm()
+
+    def check(self, run: _Run, outcome: FleetOutcome) -> None:
+        """Once seen, an execution that is no longer listed was deleted with its task: say so at once."""
+        if self.key in run.seen and outcome.entries[0].state == NOT_LISTED:
+            raise NotFound("execution", f"for task {self.key[0]} on device {self.key[1]}")
+
+    def failure(self, run: _Run, outcome: FleetOutcome) -> Exception:
+        entry = outcome.entries[0]
+        if entry.state == NOT_LISTED:
+            return NotFound("execution", f"for task {self.key[0]} on device {self.key[1]}")
+        if entry.reason:  # QUEUED past its own limit
+            since = run.queued_since.get(self.key, run.started)
+            return WaitTimedOut(
+                f"{run.label}: still QUEUED after {duration(run.clock() - since)} ({self._last_seen(run)}): the "
+                f"device may be offline or may not have remote management enabled. Check the device, then rerun "
+                f"`pulumi up` to wait again; the task stays queued meanwhile")
+        summary = run.view[self.key]
+        if self._explain is not None:
+            return ExecutionFailed(self._explain(summary))
+        state = summary.get("state")
+        return ExecutionFailed(f"{run.label}: execution {summary.get('executionId')} ended {state} "
+                               f"({acceptors.phrase(state)})")
+
+    def timeout(self, run: _Run, outcome: FleetOutcome | None) -> Exception:
+        if self.key not in run.seen:
+            return WaitTimedOut(f"{run.label}: the execution did not appear within {duration(run.deadline.seconds)}")
+        return WaitTimedOut(
+            f"{run.label}: no final state after {run.elapsed_text()} (deadline {duration(run.deadline.seconds)}); "
+            f"{self._last_seen(run)}. The execution goes on without the gate: rerun `pulumi up` to wait again, "
+            f"or raise the gate's timeout")
+
+    def _last_seen(self, run: _Run) -> str:
+        last = run.view.get(self.key) or {}
+        return (f"last seen {last.get('state')} (execution {last.get('executionId')}, "
+                f"started {iso(last.get('startedAt')) or 'unknown'}, "
+                f"last updated {iso(last.get('lastUpdatedAt')) or 'unknown'})")
+
+
+class FleetGate:
+    """Every execution of `task_ids` (limited to `device_ids` unless None), judged together against `rule`.
+
+    `explain(outcome)` writes the failure message (it may call DescribeDevice); the default lists the devices.
+    """
+
+    def __init__(self, task_ids: Iterable[str], device_ids: Iterable[str] | None, rule: FleetRule = FleetRule(),
+                 *, explain: Callable[[FleetOutcome], str] | None = None) -> None:
+        self.task_ids = list(dict.fromkeys(task_ids))
+        self.device_ids = None if device_ids is None else list(device_ids)
+        self.rule = rule
+        self._explain = explain
+
+    def before_judging(self, look: Look) -> None:
+        """Nothing to confirm: the caller read the tasks (for their targets) before the wait."""
+
+    def check(self, run: _Run, outcome: FleetOutcome) -> None:
+        """Nothing beyond the rule: a device no longer listed counts as not listed."""
+
+    def failure(self, run: _Run, outcome: FleetOutcome) -> Exception:
+        if self._explain is not None:
+            return FleetFailed(self._explain(outcome))
+        return FleetFailed(explain_fleet_failure(outcome, {}, describe=run.label, creates_tasks=False))
+
+    def timeout(self, run: _Run, outcome: FleetOutcome | None) -> Exception:
+        line = outcome.progress() if outcome is not None else "no executions listed yet"
+        return WaitTimedOut(
+            f"{run.label}: threshold not reached after {run.elapsed_text()} (deadline {duration(run.deadline.seconds)})"
+            f": {line}. The executions go on without the gate: rerun `pulumi up` to wait again, or raise the "
+            f"gate's timeout")
+
+
+Gate = Union[ExecutionGate, FleetGate]
+
+
+# --- the loop ------------------------------------------------------------------------------------------------------
+
+
+def wait_until_decided(
+    source: Source,
+    gate: Gate,
+    policy: WaitPolicy,
+    *,
+    label: str,
+    events: Callable[[Event], None],
+    until_seen: bool = False,
+    deadline: Deadline | None = None,
+    clock: Clock = time.monotonic,
+    rng: random.Random | None = None,
+) -> Decided:
+    """Look until `gate`'s rule decides (or, with `until_seen`, until every expected execution was seen).
+
+    Returns the passing set (or, with `until_seen`, the set as seen, for the caller to judge). Raises the gate's
+    failure (ExecutionFailed, FleetFailed, NotFound), WaitTimedOut at the deadline or when QUEUED outlasts its limit
+    (one execution), NotFound when a task stays unknown past the grace period, or any other error of a look.
+    `label` names the wait in errors ("task st-1 on smd-1", "fleet gate canary").
+    """
+    run = _Run(gate, policy, label, events, deadline or Deadline(policy.timeout_seconds, clock), clock)
+    backoff = Backoff(policy, rng or random.Random())
+    while True:
+        outcome = run.judge(source.look())
+        if run.changed:
+            backoff.reset()
+        if outcome is not None and run.decided(outcome, until_seen):
+            return Decided(outcome, run.view)
+        run.check_deadline()
+        run.heartbeat()
+        source.pause(run.cap(backoff.next()))
+
+
+class _Run:
+    """The bookkeeping of one wait: what was seen when, the grace, the deadline, and the events."""
+
+    def __init__(self, gate: Gate, policy: WaitPolicy, label: str, events: Callable[[Event], None],
+                 deadline: Deadline, clock: Clock) -> None:
+        self.gate, self.policy, self.label, self.events = gate, policy, label, events
+        self.deadline, self.clock = deadline, clock
+        self.started = clock()
+        self.next_heartbeat = self.started + policy.heartbeat_seconds
+        self.view: View = {}
+        self.seen: set[Key] = set()
+        self.seen_tasks: set[str] = set()
+        self.states: dict[Key, str] | None = None
+        self.queued_since: dict[Key, float] = {}
+        self.warned: set[str] = set()
+        self.busy: ServiceUnavailable | None = None
+        self.settled = False
+        self.changed = False
+        self.outcome: FleetOutcome | None = None
+        self.errors: dict[str, Exception] = {}
+
+    def elapsed_text(self) -> str:
+        return duration(self.clock() - self.started)
+
+    def judge(self, look: Look) -> FleetOutcome | None:
+        """Judge one look; None when the look saw nothing to judge (the service was busy, nothing listed yet)."""
+        now = self.clock()
+        self.changed = False
+        self.settled = now - self.started >= self.policy.not_found_grace_seconds
+        self.errors = look.errors
+        self.gate.before_judging(look)
+        self._take_errors(look.errors)
+        if self.busy is not None and not look.view:
+            return None
+        self.view = look.view
+        self.seen.update(look.view)
+        self.seen_tasks.update(task for task, _ in look.view)
+        stalled = self._track_queued(now)
+        gate = self.gate
+        outcome = judge_fleet(look.view, gate.rule, device_ids=gate.device_ids, stalled=stalled,
+                              settled=self.settled and not look.errors)
+        self._tell_changes(outcome, now)
+        gate.check(self, outcome)
+        self.outcome = outcome
+        return outcome
+
+    def decided(self, outcome: FleetOutcome, until_seen: bool) -> bool:
+        """True when the wait is over with `outcome`; raises the gate's failure when it failed."""
+        if until_seen:
+            return self.complete(outcome)
+        if outcome.decision is Decision.FAIL:
+            raise self.gate.failure(self, outcome)
+        return outcome.decision is Decision.PASS
+
+    def complete(self, outcome: FleetOutcome) -> bool:
+        """True when the last look had no error and every expected execution has been listed (or the grace ran out)."""
+        return not self.errors and not any(entry.state == NOT_LISTED and entry.outcome is Outcome.PENDING
+                                           for entry in outcome.entries)
+
+    def _take_errors(self, errors: Mapping[str, Exception]) -> None:
+        busy = None
+        for task, error in errors.items():
+            if isinstance(error, ServiceUnavailable):
+                busy = error
+            elif not (isinstance(error, NotFound) and not self.settled and task not in self.seen_tasks):
+                raise error
+        if busy is not None and self.busy is None:
+            self.events(ServiceBusy(busy))
+        self.busy = busy
+
+    def _track_queued(self, now: float) -> set[Key]:
+        for key, summary in self.view.items():
+            if acceptors.verdict(summary.get("state", "")) is Verdict.WAIT_QUEUED:
+                self.queued_since.setdefault(key, now)
+            else:
+                self.queued_since.pop(key, None)
+        limit = self.policy.queued_timeout_seconds
+        return {key for key, since in self.queued_since.items() if now - since >= limit}
+
+    def _tell_changes(self, outcome: FleetOutcome, now: float) -> None:
+        states = {(entry.task_id or "", entry.device_id): entry.state for entry in outcome.entries}
+        before = self.states or {}
+        changes = tuple((key, before.get(key), state) for key, state in states.items() if before.get(key) != state)
+        self.changed = bool(changes) or self.states is None
+        self._warn_unknown(state for _, _, state in changes)
+        if self.changed:
+            self.events(StatesChanged(outcome, changes, now - self.started))
+            self.next_heartbeat = now + self.policy.heartbeat_seconds
+        self.states = states
+
+    def _warn_unknown(self, states: Iterable[str]) -> None:
+        for state in states:
+            if state != NOT_LISTED and not acceptors.known(state) and state not in self.warned:
+                self.warned.add(state)
+                self.events(UnknownState(state))
+
+    def check_deadline(self) -> None:
+        if not self.deadline.expired():
+            return
+        if self.busy is not None:
+            raise WaitTimedOut(f"{self.label}: the service stayed unavailable until the deadline "
+                               f"({duration(self.deadline.seconds)}): {self.busy}")
+        raise self.gate.timeout(self, self.outcome)
+
+    def heartbeat(self) -> None:
+        now = self.clock()
+        if now >= self.next_heartbeat:
+            self.next_heartbeat = now + self.policy.heartbeat_seconds
+            self.events(Heartbeat(self.outcome, now - self.started))
+
+    def cap(self, delay: float) -> float:
+        """Never pause past the deadline, the next heartbeat, a queued limit or the end of the grace period."""
+        now = self.clock()
+        limits = [delay, self.deadline.remaining(), self.next_heartbeat - now]
+        limit = self.policy.queued_timeout_seconds
+        limits += [since + limit - now for since in self.queued_since.values() if since + limit > now]
+        grace_end = self.started + self.policy.not_found_grace_seconds - now
+        if grace_end > 0:
+            limits.append(grace_end)
+        return max(0.0, min(limits))

@@ -1,0 +1,240 @@
+"""The judge over a set of executions: how many a gate needs, and where the set stands against that.
+
+The threshold: all of them (the default), a count, or a percentage of the total.
+
+`minSucceeded` arrives as a Pulumi input: a number (Pulumi sends floats: 7.0 is 7), a string of digits, or a
+string like "95%". Percentages round up, so "95%" of 10 executions needs 10, never 9.5 rounded down.
+
+`judge_fleet` is pure (a view of executions in, a `FleetOutcome` out) so the rules are tested as a table:
+- An execution counts as succeeded when SUCCEEDED (or CANCELED with accept_canceled), as failed when its state
+  fails, when it stays QUEUED past the queued timeout (its device is likely offline), or when an expected device
+  still has no execution after the not-found grace period; anything else is pending.
+- The gate passes as soon as the threshold is met: successes are final, so the outcome cannot change.
+- It fails when the threshold is unreachable, at once with fail_fast (or when a refresh judges it), otherwise once
+  nothing is pending (so the message shows how every execution ended).
+- With `device_ids=None` the set is whatever the tasks list. Pass the tasks' targets as `device_ids` when known:
+  then an execution listed late cannot be missed by a gate that passes early.
+A TaskExecution is a set of one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import math
+import re
+from collections.abc import Iterable, Mapping
+
+from pulumi_snowdm._core.errors import InputError, shown
+from pulumi_snowdm._core.wait import acceptors
+from pulumi_snowdm._core.wait.acceptors import Verdict
+
+_PERCENT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*%\s*")
+_COUNT = re.compile(r"\s*(\d+)\s*")
+
+
+@dataclasses.dataclass(frozen=True)
+class Tally:
+    """Executions of a gate by outcome so far: succeeded (or accepted), still pending, and failed for good."""
+
+    succeeded: int = 0
+    pending: int = 0
+    failed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.succeeded + self.pending + self.failed
+
+
+@dataclasses.dataclass(frozen=True)
+class Threshold:
+    """The number of successes a gate requires; with neither field set, every execution must succeed."""
+
+    count: int | None = None
+    percent: float | None = None
+
+    def required_count(self, total: int) -> int:
+        """Successes needed out of `total` executions."""
+        if self.count is not None:
+            return self.count
+        if self.percent is not None:
+            # Shave float noise first: 95% of 20 must be 19, not 20 because 20 * 0.95 is 19.000000000000004.
+            return math.ceil(round(total * self.percent / 100, 9))
+        return total
+
+    def met(self, tally: Tally) -> bool:
+        """True once enough executions have succeeded; successes are final, so this cannot turn false again."""
+        return tally.total > 0 and tally.succeeded >= self.required_count(tally.total)
+
+    def unreachable(self, tally: Tally) -> bool:
+        """True when even if every pending execution succeeded, the gate would still fall short."""
+        return tally.succeeded + tally.pending < self.required_count(tally.total)
+
+    def describe(self) -> str:
+        """'all', '7' or '95%', for messages."""
+        if self.count is not None:
+            return str(self.count)
+        if self.percent is not None:
+            return f"{self.percent:g}%"
+        return "all"
+
+
+def parse_threshold(value: object, prop: str = "minSucceeded") -> Threshold:
+    """Read a min-succeeded input: None (all), a whole number >= 1, or a percentage string above 0% up to 100%."""
+    if value is None:
+        return Threshold()
+    if isinstance(value, bool):
+        raise InputError(prop, f"must be a whole number or a percentage like \"95%\", got {shown(value)}")
+    if isinstance(value, (int, float)):
+        return _count(value, prop)
+    if isinstance(value, str):
+        percent = _PERCENT.fullmatch(value)
+        if percent:
+            number = float(percent.group(1))
+            if not 0 < number <= 100:
+                raise InputError(prop, f"a percentage must be above 0% and at most 100%, got {shown(value)}")
+            return Threshold(percent=number)
+        count = _COUNT.fullmatch(value)
+        if count:
+            return _count(int(count.group(1)), prop)
+    raise InputError(prop, f"must be a whole number or a percentage like \"95%\", got {shown(value)}")
+
+
+def _count(value: float, prop: str) -> Threshold:
+    if value != value or not float(value).is_integer():
+        raise InputError(prop, f"a count must be a whole number, got {shown(value)}")
+    if value < 1:
+        raise InputError(prop, f"a count must be at least 1 (0 would let the gate pass without waiting), got {shown(value)}")
+    return Threshold(count=int(value))
+
+
+NOT_LISTED = "NOT_LISTED"  # pseudo-state: an expected device with no execution in any of the tasks
+
+
+class Outcome(enum.Enum):
+    """Where one execution stands for the gate."""
+
+    SUCCEEDED = "succeeded"
+    ACCEPTED = "accepted"
+    PENDING = "pending"
+    FAILED = "failed"
+
+
+class Decision(enum.Enum):
+    """The gate's verdict; None (no decision) means keep waiting."""
+
+    PASS = "pass"
+    FAIL = "fail"
+
+
+@dataclasses.dataclass(frozen=True)
+class FleetRule:
+    """What the gate requires: a threshold (all by default), whether to stop early, whether CANCELED is fine."""
+
+    threshold: Threshold = Threshold()
+    fail_fast: bool = False
+    accept_canceled: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class FleetEntry:
+    """One execution (or one expected device without an execution) as the gate sees it."""
+
+    task_id: str | None
+    device_id: str
+    state: str
+    outcome: Outcome
+    execution_id: str | None = None
+    reason: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class FleetOutcome:
+    """The judged fleet: every entry, the tally, the successes required and the decision (None = wait)."""
+
+    entries: tuple[FleetEntry, ...]
+    tally: Tally
+    required: int
+    rule: FleetRule
+    decision: Decision | None
+
+    def counts(self) -> dict[str, int]:
+        """Entries per state, in display order (successes, in flight, failures, then anything unknown)."""
+        order = acceptors.display_order() + [NOT_LISTED]
+        found: dict[str, int] = {}
+        for entry in self.entries:
+            found[entry.state] = found.get(entry.state, 0) + 1
+        ranked = sorted(found, key=lambda state: order.index(state) if state in order else len(order))
+        return {state: found[state] for state in ranked}
+
+    def progress(self) -> str:
+        """A line such as '7/10 SUCCEEDED, 2 IN_PROGRESS, 1 QUEUED (need 9)'."""
+        if not self.entries:
+            return "no executions listed yet"
+        counts = self.counts()
+        parts = [f"{counts.pop('SUCCEEDED', 0)}/{self.tally.total} SUCCEEDED"]
+        parts += [f"{number} {state}" for state, number in counts.items()]
+        need = "" if self.rule.threshold == Threshold() else f" (need {self.required})"
+        return ", ".join(parts) + need
+
+    def failing(self) -> list[FleetEntry]:
+        """Entries that count against the threshold."""
+        return [entry for entry in self.entries if entry.outcome is Outcome.FAILED]
+
+
+def judge_fleet(
+    view: Mapping[tuple[str, str], dict],
+    rule: FleetRule,
+    *,
+    device_ids: Iterable[str] | None = None,
+    stalled: Iterable[tuple[str, str]] = (),
+    settled: bool = True,
+    early: bool = False,
+) -> FleetOutcome:
+    """Judge `view` ({(task_id, device_id): summary}). `settled` is False during the not-found grace period.
+
+    `early` fails an unreachable threshold at once, as `fail_fast` does, without claiming the user asked for it
+    (a refresh judges what it finds, whatever is still running).
+    """
+    stalled = set(stalled)
+    entries = [_entry(key, summary, rule, key in stalled) for key, summary in sorted(view.items())]
+    if device_ids is not None:
+        listed = {device for _, device in view}
+        for device in sorted(set(device_ids) - listed):
+            outcome, reason = (Outcome.FAILED, "no execution listed for this device") if settled else (Outcome.PENDING, "")
+            entries.append(FleetEntry(None, device, NOT_LISTED, outcome, reason=reason))
+    tally = Tally(
+        succeeded=sum(entry.outcome in (Outcome.SUCCEEDED, Outcome.ACCEPTED) for entry in entries),
+        pending=sum(entry.outcome is Outcome.PENDING for entry in entries),
+        failed=sum(entry.outcome is Outcome.FAILED for entry in entries),
+    )
+    required = rule.threshold.required_count(tally.total)
+    return FleetOutcome(tuple(entries), tally, required, rule, _decide(tally, rule, settled, early))
+
+
+def _entry(key: tuple[str, str], summary: dict, rule: FleetRule, stalled: bool) -> FleetEntry:
+    task_id, device_id = key
+    state = summary.get("state", "")
+    judged = acceptors.verdict(state, accept_canceled=rule.accept_canceled)
+    reason = ""
+    if judged is Verdict.PASS:
+        outcome = Outcome.SUCCEEDED
+    elif judged is Verdict.PASS_ACCEPTED:
+        outcome = Outcome.ACCEPTED
+    elif judged is Verdict.FAIL:
+        outcome = Outcome.FAILED
+    elif judged is Verdict.WAIT_QUEUED and stalled:
+        outcome, reason = Outcome.FAILED, "still QUEUED past the queued timeout: the device may be offline"
+    else:
+        outcome = Outcome.PENDING
+    return FleetEntry(task_id, device_id, state, outcome, summary.get("executionId"), reason)
+
+
+def _decide(tally: Tally, rule: FleetRule, settled: bool, early: bool) -> Decision | None:
+    if tally.total == 0:
+        return Decision.FAIL if settled else None
+    if rule.threshold.met(tally):
+        return Decision.PASS
+    if rule.threshold.unreachable(tally) and (rule.fail_fast or early or tally.pending == 0):
+        return Decision.FAIL
+    return None
