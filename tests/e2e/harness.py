@@ -154,7 +154,7 @@ class Project:
         self._stack: auto.Stack | None = None
 
     @classmethod
-    def from_source(cls, base: Path, engine: Path, env: dict[str, str], source: str, name: str = "e2e") -> "Project":
+    def from_source(cls, base: Path, engine: Path, env: dict[str, str], source: str, name: str = "e2e") -> Project:
         """A project whose __main__.py is `source`."""
         workdir = base / "program"
         workdir.mkdir(parents=True)
@@ -163,7 +163,7 @@ class Project:
         return cls(workdir, engine, env)
 
     @classmethod
-    def from_folder(cls, base: Path, engine: Path, env: dict[str, str], folder: Path) -> "Project":
+    def from_folder(cls, base: Path, engine: Path, env: dict[str, str], folder: Path) -> Project:
         """A copy of an existing program folder (an example)."""
         workdir = base / folder.name
         shutil.copytree(folder, workdir, ignore=shutil.ignore_patterns("Pulumi.*.yaml", "__pycache__"))

@@ -21,13 +21,15 @@ def client_error(code, status, message="nope", operation="DescribeExecution"):
 @pytest.mark.parametrize(
     "error, kind, words",
     [
-        (client_error("ResourceNotFoundException", 404), NotFound, "execution for task st-1 on device smd-1 was not found"),
+        (client_error("ResourceNotFoundException", 404), NotFound,
+         "execution for task st-1 on device smd-1 was not found"),
         (client_error("UnknownOperationException", 404, "no route"), ConfigurationError, "check `snowdm:endpoint`"),
         (client_error("AccessDeniedException", 403), AccessError, "snow-device-management:DescribeExecution"),
         (client_error("UnrecognizedClientException", 403), AccessError, "credentials"),
         (client_error("InvalidSignatureException", 403), AccessError, "snowdm:endpoint"),
         (client_error("SomethingNew", 403), AccessError, "endpoint http://127.0.0.1:1"),
-        (client_error("ValidationException", 400, "taskId too long"), SnowdmError, "ValidationException: taskId too long"),
+        (client_error("ValidationException", 400, "taskId too long"), SnowdmError,
+         "ValidationException: taskId too long"),
         (client_error("ThrottlingException", 429, "slow down"), ServiceUnavailable, "ThrottlingException"),
         (client_error("InternalServerException", 500, "oops"), ServiceUnavailable, "InternalServerException"),
         (botocore.exceptions.NoCredentialsError(), ConfigurationError, "credentials"),

@@ -99,7 +99,8 @@ def _build(settings: ClientSettings):
     core = botocore.session.Session(profile=settings.profile)
     session = boto3.session.Session(botocore_session=core, region_name=settings.region)
     config = botocore.config.Config(
-        retries=retry_config(settings, core),
+        # The keys are chosen one by one (retry_config); botocore-stubs' TypedDict cannot follow that.
+        retries=retry_config(settings, core),  # type: ignore[arg-type]
         user_agent_extra=user_agent(),
         connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout,

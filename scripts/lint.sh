@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Lint and types, without the engine: ruff over the whole tree (provider, tests, bench, scripts, examples) and mypy
+# over provider/ with the boto3 stubs of snow-device-management. Settings live in pyproject.toml.
+#
+# SNOWDM_LINT_STRICT=1 makes any finding fail (exit 1). Until the first fix pass is merged the default is 0:
+# report the findings and their counts, exit 0. The switch is the `:-0` below; make it `:-1` to enforce.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+strict=${SNOWDM_LINT_STRICT:-0}
+bash scripts/setup.sh --no-engine
+bin=.venv/bin
+
+"$bin/ruff" check --output-format concise .
+ruff_status=$?
+ruff_findings=$("$bin/ruff" check --output-format concise --quiet . | grep -c ':[0-9]*:[0-9]*: ')
+"$bin/mypy"
+mypy_status=$?
+mypy_findings=$("$bin/mypy" | grep -c ': error: ')
+
+echo "lint: ruff ${ruff_findings} finding(s), mypy ${mypy_findings} error(s) (strict=${strict})"
+if [ "$ruff_status" -ne 0 ] || [ "$mypy_status" -ne 0 ]; then
+  if [ "$strict" = 1 ]; then
+    exit 1
+  fi
+  echo "lint: report-only (SNOWDM_LINT_STRICT=${strict}): not failing the run" >&2
+fi
+exit 0
