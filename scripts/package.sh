@@ -15,14 +15,16 @@ pip_quiet=(--quiet --disable-pip-version-check)
 "$python" -m venv "$work/tools"
 "$work/tools/bin/python" -m pip install "${pip_quiet[@]}" -c constraints.txt build twine
 # The isolated build environment takes its setuptools from constraints.txt too.
-PIP_CONSTRAINT="$root/constraints.txt" "$work/tools/bin/python" -m build --outdir "$work/dist" . >/dev/null
+PIP_CONSTRAINT="$root/constraints.txt" "$work/tools/bin/python" -m build --outdir "$work/dist" . >"$work/build.log" 2>&1 ||
+  { cat "$work/build.log" >&2; echo "package: the build failed" >&2; exit 1; }
 "$work/tools/bin/python" -m twine check --strict "$work/dist"/*
 
 sdist=$(ls "$work/dist"/*.tar.gz)
 wheel=$(ls "$work/dist"/*.whl)
+tar tzf "$sdist" | sed 's|^[^/]*/||' >"$work/sdist.txt"
 for wanted in schema.json LICENSE tests/unit/test_settings.py tests/e2e/harness.py examples/unlock-then-deploy/Pulumi.yaml \
               examples/canary-reboot/Pulumi.yaml; do
-  tar tzf "$sdist" | grep -q "^[^/]*/$wanted\$" || { echo "package: the sdist lacks $wanted" >&2; exit 1; }
+  grep -qxF "$wanted" "$work/sdist.txt" || { echo "package: the sdist lacks $wanted" >&2; exit 1; }
 done
 echo "package: $(basename "$sdist") carries the tests, schema.json and the examples"
 
