@@ -8,21 +8,22 @@ set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 strict=${SNOWDM_LINT_STRICT:-0}
-bash scripts/setup.sh --no-engine
-bin=.venv/bin
+bash scripts/setup.sh --no-engine || exit 1
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
 
-"$bin/ruff" check --output-format concise .
-ruff_status=$?
-ruff_findings=$("$bin/ruff" check --output-format concise --quiet . | grep -c ':[0-9]*:[0-9]*: ')
-"$bin/mypy"
-mypy_status=$?
-mypy_findings=$("$bin/mypy" | grep -c ': error: ')
+.venv/bin/ruff check --output-format concise . | tee "$report"
+ruff_status=${PIPESTATUS[0]}
+ruff_findings=$(grep -cE '^[^ ]+:[0-9]+:[0-9]+: ' "$report")
+.venv/bin/mypy | tee "$report"
+mypy_status=${PIPESTATUS[0]}
+mypy_findings=$(grep -c ': error: ' "$report")
 
-echo "lint: ruff ${ruff_findings} finding(s), mypy ${mypy_findings} error(s) (strict=${strict})"
+echo "lint: ruff ${ruff_findings} finding(s), mypy ${mypy_findings} error(s) (SNOWDM_LINT_STRICT=${strict})"
 if [ "$ruff_status" -ne 0 ] || [ "$mypy_status" -ne 0 ]; then
   if [ "$strict" = 1 ]; then
     exit 1
   fi
-  echo "lint: report-only (SNOWDM_LINT_STRICT=${strict}): not failing the run" >&2
+  echo "lint: report-only: not failing the run" >&2
 fi
 exit 0
