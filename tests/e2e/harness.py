@@ -42,7 +42,7 @@ T = TypeVar("T")
 
 
 def pinned_engine_version() -> str:
-    """The Pulumi release engine/go.mod pins (the same as the SDK pin in pyproject.toml)."""
+    """The Pulumi release engine/go.mod pins (the same as the SDK pin in constraints.txt)."""
     for line in (ROOT / "engine" / "go.mod").read_text().splitlines():
         words = line.split()
         if "github.com/pulumi/pulumi/pkg/v3" in words:

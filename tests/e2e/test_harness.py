@@ -3,6 +3,7 @@ overruns its limit fails the test naming the command, leaving no process behind.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -21,7 +22,7 @@ time.sleep(120)
 
 def test_tagged_processes_are_found_and_ended(tmp_path):
     env = harness.isolated_env(tmp_path, sys.executable)
-    sleeper = subprocess.Popen(["sleep", "120"], env=env, start_new_session=True)
+    sleeper = subprocess.Popen(["sleep", "120"], env={**os.environ, **env}, start_new_session=True)
     try:
         assert sleeper.pid in tagged_processes(TEST_TAG, env[TEST_TAG])
         assert sleeper.pid in end_processes(TEST_TAG, env[TEST_TAG])

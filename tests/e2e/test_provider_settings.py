@@ -47,7 +47,7 @@ def test_aws_region_alone_names_the_region_and_wins_over_aws_default_region(make
     ("[profile lab]\nendpoint_url = http://10.1.2.3:4599\n", "endpoint_url of AWS profile 'lab'"),
     ("[profile lab]\nservices = lab-sdm\n[services lab-sdm]\nsnow_device_management =\n"
      "  endpoint_url = http://10.1.2.3:4599\n", "endpoint_url of snow_device_management in [services lab-sdm]"),
-])
+], ids=["profile-endpoint_url", "services-section"])
 def test_a_profile_endpoint_over_plain_http_fails_preview_naming_its_source(make_project, emulator, profile_text,
                                                                             words):
     project = make_project(PROGRAM, config={"snowdm:profile": "lab"})
