@@ -7,11 +7,12 @@ emulator agree with the SDK byte for byte instead of with a hand-copied table.
 from __future__ import annotations
 
 import functools
+from typing import Final
 
 import botocore.model
 import botocore.session
 
-SERVICE_NAME = "snow-device-management"
+SERVICE_NAME: Final = "snow-device-management"
 
 
 @functools.cache
