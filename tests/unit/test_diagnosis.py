@@ -5,11 +5,10 @@ import datetime
 import pytest
 
 from pulumi_snowdm._core.diagnosis import describe_device, explain_execution_failure, explain_fleet_failure
-from pulumi_snowdm._core.wait.threshold import FleetRule, judge_fleet
-from pulumi_snowdm._core.wait.threshold import Threshold
 from pulumi_snowdm._core.times import duration, iso
+from pulumi_snowdm._core.wait.threshold import FleetRule, Threshold, judge_fleet
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 STARTED = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 UPDATED = datetime.datetime(2024, 5, 1, 12, 3, 4, 500000, tzinfo=UTC)
 DEVICE = {"managedDeviceId": "smd-1", "deviceState": "LOCKED",

@@ -4,8 +4,16 @@ judge_fleet as a table (thresholds, fail_fast, CANCELED, stalled QUEUED, missing
 import pytest
 
 from pulumi_snowdm._core.errors import InputError
-from pulumi_snowdm._core.wait.threshold import (NOT_LISTED, Decision, FleetRule, Outcome, Tally, Threshold, judge_fleet,
-                                               parse_threshold)
+from pulumi_snowdm._core.wait.threshold import (
+    NOT_LISTED,
+    Decision,
+    FleetRule,
+    Outcome,
+    Tally,
+    Threshold,
+    judge_fleet,
+    parse_threshold,
+)
 
 
 @pytest.mark.parametrize(

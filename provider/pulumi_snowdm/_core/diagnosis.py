@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pulumi_snowdm._core.wait import acceptors
 from pulumi_snowdm._core.times import iso
+from pulumi_snowdm._core.wait import acceptors
 
 HINTS = {
     "REJECTED": "the device refused the command: it may be locked (unlock it first), not managed remotely by this "

@@ -14,9 +14,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from pulumi_snowdm._core.wait.policy import WaitPolicy
 from pulumi_snowdm._core.names import snake
 from pulumi_snowdm._core.service_model import service_model
+from pulumi_snowdm._core.wait.policy import WaitPolicy
 
 WEEK = 7 * 24 * 3600
 
