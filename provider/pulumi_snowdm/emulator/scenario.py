@@ -146,7 +146,8 @@ def _read_file(path: str) -> Any:
             return tomllib.loads(raw.decode("utf-8"))
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as error:
-        raise ScenarioError(f"scenario file {path}: is not valid {'TOML' if path.endswith('.toml') else 'JSON'}: {error}")
+        language = "TOML" if path.endswith(".toml") else "JSON"
+        raise ScenarioError(f"scenario file {path}: is not valid {language}: {error}") from error
 
 
 def _parse(data: Mapping[str, Any]) -> Scenario:
