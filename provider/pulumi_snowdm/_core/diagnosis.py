@@ -41,7 +41,8 @@ def next_step(states: set[str], *, new_task: str) -> str:
 
 def explain_execution_failure(execution: Mapping, device: Mapping | None) -> str:
     """The message for a TaskExecution gate whose execution ended in a failing state (or stayed QUEUED too long)."""
-    state = execution.get("state")
+    # DescribeExecution always answers a state; str() keeps the message whole (it reads "None") if one did not.
+    state = str(execution.get("state"))
     task_id = execution.get("taskId")
     new_task = f"create a new task: change run_id on the Task (or FleetGate) that created task {task_id}"
     return (
