@@ -6,7 +6,7 @@ was seen, judged or not). What differs is stated by the caller:
 - a `Source` gives looks ({(task_id, device_id): summary} plus per-task errors) and the pause between them
   (`ListingSource` reads the shared ListExecutions snapshots and wakes early on news; `DescribeSource` calls
   DescribeExecution); the pause is the only place the product sleeps between looks at an execution;
-- a `Gate` gives the rule and the errors it raises (`ExecutionGate` for one device, `FleetGate` for a set);
+- a `Gate` gives the rule and the errors it raises (`ExecutionGate` for one device, `SetGate` for a set);
 - `events` receives progress as `Event`s (a state change, a heartbeat, a busy service, an unknown state) for the
   host to render: the dynamic provider prints lines, other hosts may draw them their own way.
 
@@ -197,7 +197,7 @@ class ExecutionGate:
                 f"last updated {iso(last.get('lastUpdatedAt')) or 'unknown'})")
 
 
-class FleetGate:
+class SetGate:
     """Every execution of `task_ids` (limited to `device_ids` unless None), judged together against `rule`.
 
     `explain(outcome)` writes the failure message (it may call DescribeDevice); the default lists the devices.
@@ -229,7 +229,7 @@ class FleetGate:
             f"gate's timeout")
 
 
-Gate = Union[ExecutionGate, FleetGate]
+Gate = Union[ExecutionGate, SetGate]
 
 
 # --- the loop ------------------------------------------------------------------------------------------------------
