@@ -155,8 +155,9 @@ class ExecutionGate:
         self._confirm_task = confirm_task
 
     def before_judging(self, look: Look) -> None:
-        """The first look without the execution: make sure its task exists, once."""
-        if self._confirm_task is not None and self.key not in look.view:
+        """The first clear look without the execution (not a busy service): make sure its task exists, once."""
+        busy = any(isinstance(error, ServiceUnavailable) for error in look.errors.values())
+        if self._confirm_task is not None and self.key not in look.view and not busy:
             confirm, self._confirm_task = self._confirm_task, None
             confirm()
 
@@ -297,8 +298,8 @@ class _Run:
         self.changed = False
         self.settled = now - self.started >= self.policy.not_found_grace_seconds
         self.errors = look.errors
-        self.gate.before_judging(look)
         self._take_errors(look.errors)
+        self.gate.before_judging(look)
         if self.busy is not None and not look.view:
             return None
         self.view = look.view
