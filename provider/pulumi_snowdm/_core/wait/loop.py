@@ -6,7 +6,7 @@ was seen, judged or not). What differs is stated by the caller:
 - a `Source` gives looks ({(task_id, device_id): summary} plus per-task errors) and the pause between them
   (`ListingSource` reads the shared ListExecutions snapshots and wakes early on news; `DescribeSource` calls
   DescribeExecution); the pause is the only place the product sleeps between looks at an execution;
-- a `Gate` gives the rule and the errors it raises (`ExecutionGate` for one device, `FleetGate` for a set);
+- a `Gate` gives the rule and the errors it raises (`ExecutionGate` for one device, `SetGate` for a set);
 - `events` receives progress as `Event`s (a state change, a heartbeat, a busy service, an unknown state) for the
   host to render: the dynamic provider prints lines, other hosts may draw them their own way.
 
@@ -155,8 +155,9 @@ class ExecutionGate:
         self._confirm_task = confirm_task
 
     def before_judging(self, look: Look) -> None:
-        """The first look without the execution: make sure its task exists, once."""
-        if self._confirm_task is not None and self.key not in look.view:
+        """The first clear look without the execution (not a busy service): make sure its task exists, once."""
+        busy = any(isinstance(error, ServiceUnavailable) for error in look.errors.values())
+        if self._confirm_task is not None and self.key not in look.view and not busy:
             confirm, self._confirm_task = self._confirm_task, None
             confirm()
 
@@ -197,7 +198,7 @@ class ExecutionGate:
                 f"last updated {iso(last.get('lastUpdatedAt')) or 'unknown'})")
 
 
-class FleetGate:
+class SetGate:
     """Every execution of `task_ids` (limited to `device_ids` unless None), judged together against `rule`.
 
     `explain(outcome)` writes the failure message (it may call DescribeDevice); the default lists the devices.
@@ -229,7 +230,7 @@ class FleetGate:
             f"gate's timeout")
 
 
-Gate = Union[ExecutionGate, FleetGate]
+Gate = Union[ExecutionGate, SetGate]
 
 
 # --- the loop ------------------------------------------------------------------------------------------------------
@@ -297,8 +298,8 @@ class _Run:
         self.changed = False
         self.settled = now - self.started >= self.policy.not_found_grace_seconds
         self.errors = look.errors
-        self.gate.before_judging(look)
         self._take_errors(look.errors)
+        self.gate.before_judging(look)
         if self.busy is not None and not look.view:
             return None
         self.view = look.view
