@@ -112,7 +112,7 @@ def test_queued_too_long_says_the_device_may_be_offline():
     result, _, time, _ = run([(0, "QUEUED")])
     assert isinstance(result, WaitTimedOut)
     assert "still QUEUED after 5m00s" in str(result) and "offline" in str(result)
-    assert "last seen QUEUED (execution e-1, started 2024-05-01T12:00:00Z" in str(result)
+    assert "execution e-1 was last seen QUEUED, started 2024-05-01T12:00:00Z" in str(result)
     assert time.now == pytest.approx(FAST.queued_timeout_seconds)
 
 
@@ -127,7 +127,7 @@ def test_deadline_reports_the_last_state_and_elapsed_time():
     result, _, time, _ = run([(0, "IN_PROGRESS")])
     assert isinstance(result, WaitTimedOut)
     text = str(result)
-    assert "no final state after 10m00s" in text and "last seen IN_PROGRESS" in text
+    assert "no final state after 10m00s" in text and "was last seen IN_PROGRESS" in text
     assert "last updated 2024-05-01T12:00:00Z" in text
     assert time.now == pytest.approx(FAST.timeout_seconds)
 

@@ -48,13 +48,14 @@ def explain_execution_failure(execution: Mapping, device: Mapping | None) -> str
     return (
         f"task {task_id} on device {execution.get('managedDeviceId')}: execution "
         f"{execution.get('executionId')} {'is still' if state in WAITING_STATES else 'ended'} {state} "
-        f"({acceptors.phrase(state)}); {_times(execution)}. "
+        f"({acceptors.phrase(state)}); {execution_times(execution)}. "
         f"{_capitalized(HINTS.get(state, 'the service gives no reason for this state'))}. "
         f"{describe_device(device)}. To fix: {next_step({state}, new_task=new_task)}."
     )
 
 
-def _times(execution: Mapping) -> str:
+def execution_times(execution: Mapping) -> str:
+    """When an execution started and last changed, in words."""
     started, updated = iso(execution.get("startedAt")), iso(execution.get("lastUpdatedAt"))
     if not started and not updated:
         return "no start or update time recorded"

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol, Union
 
-from pulumi_snowdm._core.diagnosis import explain_fleet_failure
+from pulumi_snowdm._core.diagnosis import execution_times, explain_fleet_failure
 from pulumi_snowdm._core.errors import ExecutionFailed, FleetFailed, NotFound, ServiceUnavailable, WaitTimedOut
 from pulumi_snowdm._core.times import duration, iso
 from pulumi_snowdm._core.wait import acceptors
@@ -189,13 +189,11 @@ class ExecutionGate:
         return WaitTimedOut(
             f"{run.label}: no final state after {run.elapsed_text()} (deadline {duration(run.deadline.seconds)}); "
             f"{self._last_seen(run)}. The execution goes on without the gate: rerun `pulumi up` to wait again, "
-            f"or raise the gate's timeout")
+            f"or raise timeout_seconds")
 
     def _last_seen(self, run: _Run) -> str:
         last = run.view.get(self.key) or {}
-        return (f"last seen {last.get('state')} (execution {last.get('executionId')}, "
-                f"started {iso(last.get('startedAt')) or 'unknown'}, "
-                f"last updated {iso(last.get('lastUpdatedAt')) or 'unknown'})")
+        return f"execution {last.get('executionId')} was last seen {last.get('state')}, {execution_times(last)}"
 
 
 class SetGate:
