@@ -59,9 +59,13 @@ class Started:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+                line = self.lines.get(timeout=0.1)
             except queue.Empty:
-                break
+                if self.process.poll() is not None and self.lines.empty():
+                    time.sleep(0.1)  # the reader may still hold the last lines
+                    if self.lines.empty():
+                        break
+                continue
             self.stderr.append(line)
             if re.search(pattern, line):
                 return line
