@@ -78,22 +78,24 @@ class Result:
 def result_of(ending: Ending, client, say) -> Result:
     """The Result of `ending`, reading DescribeExecution (and DescribeDevice for failures) unless interrupted."""
     outcome = ending.outcome
-    entries = outcome.entries if outcome is not None else ()
-    calls = ending.verdict != "interrupted"
-    records = (execution_records(client, outcome, with_times=calls, report=say, label=ending.label)
-               if outcome is not None else {})
-    failing = [entry.device_id for entry in entries if entry.outcome is Outcome.FAILED][:DIAGNOSED_DEVICES]
-    devices = dict(zip(failing, fan_out(lambda device: device_or_none(client, device), failing))) if calls else {}
-    rows = tuple(_device(entry, record, devices) for entry, record in zip(entries, records.values()))
+    rows = _rows(outcome, client, say, ending.label, calls=ending.verdict != "interrupted") if outcome else ()
     return Result(
         command=ending.label.split(" ")[1], verdict=ending.verdict, exit_code=EXIT_CODES[ending.verdict],
         message=ending.message, task_ids=tuple(ending.task_ids),
-        counts=outcome.counts() if outcome is not None else {},
-        succeeded=outcome.tally.succeeded if outcome is not None else 0,
-        total=outcome.tally.total if outcome is not None else 0,
-        required=outcome.required if outcome is not None else None,
+        counts=outcome.counts() if outcome else {},
+        succeeded=outcome.tally.succeeded if outcome else 0,
+        total=outcome.tally.total if outcome else 0,
+        required=outcome.required if outcome else None,
         devices=rows,
     )
+
+
+def _rows(outcome: FleetOutcome, client, say, label: str, *, calls: bool) -> tuple[DeviceResult, ...]:
+    """A row per judged entry; with `calls`, times from DescribeExecution and failures' DescribeDevice."""
+    records = execution_records(client, outcome, with_times=calls, report=say, label=label)
+    failing = [entry.device_id for entry in outcome.entries if entry.outcome is Outcome.FAILED][:DIAGNOSED_DEVICES]
+    devices = dict(zip(failing, fan_out(lambda device: device_or_none(client, device), failing))) if calls else {}
+    return tuple(_device(entry, record, devices) for entry, record in zip(outcome.entries, records.values()))
 
 
 def _device(entry: FleetEntry, record: dict, devices: dict) -> DeviceResult:
