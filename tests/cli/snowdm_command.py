@@ -89,3 +89,12 @@ def junit_cases(path: Path) -> dict[str, ElementTree.Element]:
     """{device id: <testcase>} of a JUnit file."""
     root = ElementTree.parse(path).getroot()
     return {case.get("name"): case for case in root.iter("testcase")}
+
+
+def wait_until(check, timeout: float = 10.0) -> None:
+    """Poll `check` until it is true; fail after `timeout` wall seconds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        time.sleep(0.01)

@@ -8,7 +8,7 @@ import signal
 import time
 
 import pytest
-from snowdm_command import parse_json
+from snowdm_command import parse_json, wait_until
 
 pytestmark = pytest.mark.cli
 
@@ -51,3 +51,27 @@ def test_an_interrupted_run_resumes_without_a_second_task(start_snowdm, snowdm, 
                                       for task in tasks]
     assert parse_json(again.stdout)["taskIds"] == result["taskIds"]
     assert sorted(result["taskIds"]) == sorted(task["taskId"] for task in tasks)
+
+
+@pytest.mark.parametrize("emulator", [{"scenario": {"fleet": {"count": 12, "prefix": "smd-fleet-"},
+                                                    "faults": {"latency": 1.5, "operations": ["CreateTask"]}},
+                                       "time_scale": 20}], indirect=True)
+def test_an_interrupt_while_tasks_are_created_lets_the_calls_in_flight_finish(start_snowdm, snowdm, emulator):
+    args = ["run", "--command", "unlock", *[arg for device in FLEET for arg in ("--device", device)],
+            "--run-id", "deploy-8", "--poll-interval", "0.2s"]
+    first = start_snowdm(*args)
+    wait_until(lambda: emulator.calls["CreateTask"] == 2)  # both shards' calls are in flight (1.5 s each)
+
+    first.process.send_signal(signal.SIGINT)
+    code, stdout, stderr = first.finish()
+
+    assert code == 130, stderr
+    assert "interrupted: finishing the CreateTask calls in flight, then stopping" in stderr
+    assert "reboot" not in stderr and "unlock sent to 12 device(s) in 2 task(s)" in stderr
+    assert "interrupted; nothing was left half-done" in stdout
+    tasks = emulator.model.tasks()
+    assert sorted(task["targets"] for task in tasks) == [FLEET[:10], FLEET[10:]]
+
+    again = snowdm(*args)
+    assert again.returncode == 0, again.stderr
+    assert [task["taskId"] for task in emulator.model.tasks()] == [task["taskId"] for task in tasks]
