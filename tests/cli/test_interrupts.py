@@ -3,7 +3,6 @@ leaves nothing half-done; `snowdm run` again with the same --run-id resumes on t
 
 from __future__ import annotations
 
-import json
 import signal
 import time
 

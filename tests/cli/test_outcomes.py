@@ -91,8 +91,9 @@ def test_a_threshold_passes_with_the_failures_listed(snowdm):
     assert "smd-bad" in done.stderr and "REJECTED" in done.stderr  # the table, on stderr under --output json
 
 
-@pytest.mark.parametrize("emulator", [{"scenario": {"default": {"run_seconds": 3600}, "fleet": {"count": 2, "prefix": "smd-demo-"}}, "time_scale": 1}],
-                         indirect=True)
+@pytest.mark.parametrize("emulator", [{"scenario": {"default": {"run_seconds": 3600},
+                                                    "fleet": {"count": 2, "prefix": "smd-demo-"}},
+                                       "time_scale": 1}], indirect=True)
 def test_a_deadline_exits_3_and_the_executions_go_on(snowdm, emulator):
     done = snowdm("run", "--command", "reboot", *devices(*DEMO[:2]), "--run-id", "r1", "--timeout", "2s",
                   *FAST_POLL, "--output", "json")

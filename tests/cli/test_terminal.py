@@ -36,9 +36,11 @@ def test_without_a_terminal_progress_is_plain_timestamped_lines(snowdm):
     assert "snowdm run r1: passed: 4/4 SUCCEEDED" in done.stdout
 
 
-@pytest.mark.parametrize("emulator", [{"scenario": {"fleet": {"count": 4, "prefix": "smd-demo-"},
-                                                    "devices": {"smd-demo-0003": {"outcome": "FAILED", "run_seconds": 1}}},
-                                       "time_scale": 20}], indirect=True)
+FAILING_LAST_DEVICE = {"fleet": {"count": 4, "prefix": "smd-demo-"},
+                       "devices": {"smd-demo-0003": {"outcome": "FAILED", "run_seconds": 1}}}
+
+
+@pytest.mark.parametrize("emulator", [{"scenario": FAILING_LAST_DEVICE, "time_scale": 20}], indirect=True)
 def test_under_a_pseudo_terminal_progress_is_a_live_view_with_counts(emulator, tmp_path):
     controller, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 160, 0, 0))

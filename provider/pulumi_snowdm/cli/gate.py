@@ -93,22 +93,7 @@ def run_gate(request: Request, settings: ClientSettings, say: Say, show: Callabl
                      "description": request.description, "runId": request.run_id}
             with deferred_interrupts(say):
                 ending.task_ids = _create(client, props, say, label)
-        tasks = existing_tasks(client, ending.task_ids, prop="--task-id", label=label, report=say)
-        targets = list(dict.fromkeys(device for task in tasks for device in task.get("targets") or []))
-        device_ids = _watched(request, targets)
-        again = _again(request, ending.task_ids)
-        gate = CommandLineGate(ending.task_ids, device_ids, request.rule, label=label, policy=request.policy,
-                               again=again)
-        with LISTINGS.subscribe(settings, ending.task_ids, settings_lister(settings), devices=device_ids,
-                                interval=request.policy.initial_delay_seconds) as subscription:
-            try:
-                decided = wait_until_decided(ListingSource(subscription), gate, request.policy, label=label,
-                                             events=watch)
-            except FleetFailed as error:
-                return Ending("failed", label, ending.task_ids, gate.last, str(error))
-            except WaitTimedOut as error:
-                return Ending("timed_out", label, ending.task_ids, gate.last or watch.last, str(error))
-        return Ending("passed", label, ending.task_ids, decided.outcome, f"{label}: passed: {decided.outcome.progress()}")
+        return _wait(request, settings, client, ending.task_ids, say, watch)
     except KeyboardInterrupt:
         ending.outcome = watch.last
         resume = (f"rerun with the same --run-id {request.run_id} to resume without sending the command again"
@@ -117,14 +102,32 @@ def run_gate(request: Request, settings: ClientSettings, say: Say, show: Callabl
         return ending
 
 
+def _wait(request: Request, settings: ClientSettings, client, task_ids: list[str], say: Say, watch: Watch) -> Ending:
+    """Read the tasks (a missing one fails at once), then wait on their executions through the shared listings."""
+    label = label_of(request)
+    tasks = existing_tasks(client, task_ids, prop="--task-id", label=label, report=say)
+    device_ids = _watched(request, _targets(tasks))
+    gate = CommandLineGate(task_ids, device_ids, request.rule, label=label, policy=request.policy,
+                           again=_again(request, task_ids))
+    with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=device_ids,
+                            interval=request.policy.initial_delay_seconds) as subscription:
+        try:
+            outcome = wait_until_decided(ListingSource(subscription), gate, request.policy, label=label,
+                                         events=watch).outcome
+        except FleetFailed as error:
+            return Ending("failed", label, task_ids, gate.last, str(error))
+        except WaitTimedOut as error:
+            return Ending("timed_out", label, task_ids, gate.last or watch.last, str(error))
+    return Ending("passed", label, task_ids, outcome, f"{label}: passed: {outcome.progress()}")
+
+
 def look(request: Request, settings: ClientSettings, say: Say) -> Ending:
     """`snowdm status`: one complete look at the tasks' executions through the same loop (a busy service is
     outlasted), judged as a refresh judges: all must succeed."""
     client = sdm_client(settings)
     label = label_of(request)
     task_ids = list(request.task_ids)
-    tasks = existing_tasks(client, task_ids, prop="--task-id", label=label, report=say)
-    targets = list(dict.fromkeys(device for task in tasks for device in task.get("targets") or []))
+    targets = _targets(existing_tasks(client, task_ids, prop="--task-id", label=label, report=say))
     policy = WaitPolicy(not_found_grace_seconds=0)
     rule = FleetRule()
     with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=targets) as subscription:
@@ -141,6 +144,11 @@ def _create(client, props: dict, say: Say, label: str) -> list[str]:
     except SnowdmError as error:
         again = f"rerun `snowdm run` with the same --run-id {props['runId']}"
         raise SnowdmError(str(error).replace("rerun `pulumi up`", again)) from error
+
+
+def _targets(tasks: list[dict]) -> list[str]:
+    """The devices of the tasks, as DescribeTask answered, each once."""
+    return list(dict.fromkeys(device for task in tasks for device in task.get("targets") or []))
 
 
 def _watched(request: Request, targets: list[str]) -> list[str]:
