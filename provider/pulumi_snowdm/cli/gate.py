@@ -14,7 +14,7 @@ from pulumi_snowdm._core.settings import ClientSettings
 from pulumi_snowdm._core.task_actions import create_shard_tasks, existing_tasks
 from pulumi_snowdm._core.times import duration
 from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
-from pulumi_snowdm._core.wait.loop import Event, FleetGate, Heartbeat, ListingSource, StatesChanged, wait_until_decided
+from pulumi_snowdm._core.wait.loop import Event, Heartbeat, ListingSource, SetGate, StatesChanged, wait_until_decided
 from pulumi_snowdm._core.wait.policy import WaitPolicy
 from pulumi_snowdm._core.wait.threshold import FleetOutcome, FleetRule, judge_fleet
 from pulumi_snowdm.cli.exits import BadUsage
@@ -45,8 +45,8 @@ def scope(run_id: str) -> str:
     return f"snowdm-cli/{run_id}"
 
 
-class CommandLineGate(FleetGate):
-    """The engine's FleetGate, keeping the set it failed or timed out on, with messages for a command line."""
+class CommandLineGate(SetGate):
+    """The engine's SetGate, keeping the set it failed or timed out on, with messages for a command line."""
 
     def __init__(self, task_ids: Sequence[str], device_ids: Sequence[str], rule: FleetRule, *, label: str,
                  policy: WaitPolicy, again: str) -> None:
@@ -131,7 +131,7 @@ def look(request: Request, settings: ClientSettings, say: Say) -> Ending:
     policy = WaitPolicy(not_found_grace_seconds=0)
     rule = FleetRule()
     with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=targets) as subscription:
-        view = wait_until_decided(ListingSource(subscription), FleetGate(task_ids, targets, rule), policy,
+        view = wait_until_decided(ListingSource(subscription), SetGate(task_ids, targets, rule), policy,
                                   label=label, events=lambda _event: None, until_seen=True).view
     outcome = judge_fleet(view, rule, device_ids=targets, early=True)
     return Ending("looked", label, task_ids, outcome, f"{label}: {outcome.progress()}")
