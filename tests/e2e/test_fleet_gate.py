@@ -190,4 +190,4 @@ def test_a_missing_task_fails_at_once_saying_so(make_project, tmp_path, emulator
 def test_exactly_one_of_task_ids_and_devices(make_project, tmp_path):
     project, _ = gate_project(make_project, tmp_path, task_ids=["st-1"], devices=["smd-demo-0000"], command="reboot")
     failed = project.preview(expect_ok=False)
-    assert "'devices' and 'taskIds' exclude each other" in failed.output
+    assert "'devices' and 'task_ids' exclude each other" in failed.output

@@ -235,7 +235,8 @@ def test_bad_input_fails_preview_naming_the_property_without_calling_the_service
     project, _ = gate_project(make_project, tmp_path, "t" * 65, "smd-ok")
     emulator.reset_calls()
     output = project.preview(expect_ok=False).output
-    assert "'taskId'" in output and "1 to 64 characters" in output
+    assert "'task_id' must be 1 to 64 characters, got 65" in output
+    assert "property taskId value" not in output  # named as the program wrote it, not by the engine's path
     assert sum(emulator.calls.values()) == 0
 
 
