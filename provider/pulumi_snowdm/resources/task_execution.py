@@ -6,9 +6,10 @@ create waits for the execution to reach a final state (see `_core.wait.loop` for
 `accept_canceled`) fail the deployment with the device's diagnosis, so nothing that depends on the gate is
 deployed. The deadline is an input (`timeout_seconds`), since Pulumi's customTimeouts never reach dynamic
 providers, and time in QUEUED has its own bound (an offline device queues forever). With `wait=False` the gate
-records the state it finds and passes. Gates of the same task in one deployment share one ListExecutions poll (`_core.wait.listing`); DescribeExecution
-is read once at the end, for the timestamps. When the first look does not find the execution, a DescribeTask tells
-a task that does not exist (fail at once) from an execution not listed yet (the grace period applies).
+records the state it finds and passes. Gates of the same task in one deployment share one ListExecutions poll
+(`_core.wait.listing`); DescribeExecution is read once at the end, for the timestamps. When the first look does
+not find the execution, a DescribeTask tells a task that does not exist (fail at once) from an execution not
+listed yet (the grace period applies).
 
 Outputs are what DescribeExecution answered. refresh reads the execution again: gone drops the gate from state, a
 failing final state fails the refresh with the same message as create. Deleting a gate only forgets it: an
