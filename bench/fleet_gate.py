@@ -209,7 +209,8 @@ def fleet_ends(emulator: Emulator, time_scale: float) -> dict:
     for task in emulator.model.tasks():
         created = client.describe_task(taskId=task["taskId"])["createdAt"].timestamp()
         for device in task["targets"]:
-            ended = client.describe_execution(taskId=task["taskId"], managedDeviceId=device)["lastUpdatedAt"].timestamp()
+            execution = client.describe_execution(taskId=task["taskId"], managedDeviceId=device)
+            ended = execution["lastUpdatedAt"].timestamp()
             slowest = max(slowest, (ended - created) / time_scale)
             last = max(last, ended)
     return {"slowest": slowest, "last_end": wall_now + (last - origin - device_now) / time_scale}
@@ -244,7 +245,7 @@ def table(args, results: list[dict]) -> str:
     row("dynamic-provider processes seen", lambda r: str(r["processes"]))
     row("warning lines in the engine's output", lambda r: str(r["warnings"]))
     widths = [max(len(cells[i]) for cells in rows) for i in range(len(rows[0]))]
-    lines = [" | ".join(cell.ljust(width) for cell, width in zip(cells, widths)) for cells in rows]
+    lines = [" | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)) for cells in rows]
     lines.insert(1, "-+-".join("-" * width for width in widths))
     return "\n".join(lines)
 

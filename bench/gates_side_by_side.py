@@ -22,9 +22,9 @@ import boto3
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-from harness import Project, find_engine, isolated_env  # noqa: E402
-
 from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator  # noqa: E402
+
+from harness import Project, find_engine, isolated_env  # noqa: E402
 
 PROGRAM = '''
 import pulumi

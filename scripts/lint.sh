@@ -7,7 +7,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-strict=${SNOWDM_LINT_STRICT:-0}
+strict=${SNOWDM_LINT_STRICT:-1}
 bash scripts/setup.sh --no-engine || exit 1
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT

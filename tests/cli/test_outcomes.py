@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from snowdm_command import junit_cases, parse_json
 
 pytestmark = pytest.mark.cli

@@ -19,8 +19,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from programs import MARKER
+
 from harness import Project
+from programs import MARKER
 
 pytestmark = pytest.mark.e2e
 

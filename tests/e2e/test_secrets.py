@@ -56,7 +56,7 @@ def secret_project(make_project):
 
 
 def use_environment_keys(project) -> None:
-    project.env.update(zip(("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"), ENV_KEY))
+    project.env.update(zip(("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"), ENV_KEY, strict=True))
 
 
 def use_profile(project, tmp_path, how: str) -> None:

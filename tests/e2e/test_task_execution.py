@@ -6,11 +6,11 @@ execution and deploys a marker resource that depends on the gate: the marker fil
 
 from __future__ import annotations
 
-
 import pytest
-from programs import MARKER
 
 from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
+
+from programs import MARKER
 
 pytestmark = pytest.mark.e2e
 

@@ -25,7 +25,8 @@ def imports(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("path", sorted((PACKAGE / "_core").rglob("*.py")), ids=lambda path: path.name)
 def test_core_is_free_of_pulumi_and_of_the_host(path):
-    bad = {name for name in imports(path) if name.split(".")[0] == "pulumi" or name.startswith("pulumi_snowdm.resources")}
+    bad = {name for name in imports(path)
+           if name.split(".")[0] == "pulumi" or name.startswith("pulumi_snowdm.resources")}
     assert not bad, f"{path.relative_to(PACKAGE)} imports {sorted(bad)}"
 
 

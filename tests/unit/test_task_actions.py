@@ -58,8 +58,8 @@ class TagClient:
         self.calls.append(name)
         if name == self.failing:
             raise botocore.exceptions.ClientError(
-                {"Error": {"Code": "AccessDeniedException", "Message": "no"}, "ResponseMetadata": {"HTTPStatusCode": 403}},
-                name)
+                {"Error": {"Code": "AccessDeniedException", "Message": "no"},
+                 "ResponseMetadata": {"HTTPStatusCode": 403}}, name)
 
     def untag_resource(self, **params):
         self._call("UntagResource", **params)

@@ -13,7 +13,7 @@ from pulumi_snowdm._core.errors import AccessError, FleetFailed, NotFound, WaitT
 from pulumi_snowdm._core.wait.listing import Listings
 from pulumi_snowdm._core.wait.loop import ExecutionGate, ListingSource, SetGate, wait_until_decided
 from pulumi_snowdm._core.wait.policy import WaitPolicy
-from pulumi_snowdm._core.wait.threshold import FleetRule, Threshold
+from pulumi_snowdm._core.wait.threshold import ALL_MUST_SUCCEED, FleetRule, Threshold
 from pulumi_snowdm.resources.progress import wait_lines
 
 TINY = WaitPolicy(timeout_seconds=3, queued_timeout_seconds=2, not_found_grace_seconds=0.3,
@@ -41,7 +41,7 @@ class ScriptedLister:
         return sum(self.calls.values())
 
 
-def wait_for_devices(source, task_ids, device_ids, policy, *, rule=FleetRule(), label, report, lister, registry):
+def wait_for_devices(source, task_ids, device_ids, policy, *, rule=ALL_MUST_SUCCEED, label, report, lister, registry):
     """The loop as FleetGate runs it, over the shared listings of `registry`."""
     with registry.subscribe(source, task_ids, lister, devices=device_ids,
                             interval=policy.initial_delay_seconds) as subscription:

@@ -4,16 +4,22 @@ import datetime
 import random
 
 import pytest
+from fake_time import FakeTime
 
-from pulumi_snowdm._core.errors import (AccessError, ExecutionFailed, InputError, NotFound, ServiceUnavailable,
-                                         SnowdmError, WaitTimedOut)
+from pulumi_snowdm._core.errors import (
+    AccessError,
+    ExecutionFailed,
+    InputError,
+    NotFound,
+    ServiceUnavailable,
+    SnowdmError,
+    WaitTimedOut,
+)
 from pulumi_snowdm._core.wait.loop import DescribeSource, ExecutionGate, wait_until_decided
 from pulumi_snowdm._core.wait.policy import Backoff, Deadline, WaitPolicy, outlast_busy_service
 from pulumi_snowdm.resources.progress import wait_lines
 
-from fake_time import FakeTime
-
-WHEN = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.timezone.utc)
+WHEN = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
 FAST = WaitPolicy(timeout_seconds=600, queued_timeout_seconds=300, not_found_grace_seconds=60,
                   initial_delay_seconds=2, max_delay_seconds=20, backoff=1.5, jitter=0.2, heartbeat_seconds=30)
 
@@ -152,8 +158,7 @@ def test_sleeps_never_pass_the_deadline_or_the_maximum_delay():
 def test_heartbeats_every_interval():
     _, lines, _, _ = run([(0, "IN_PROGRESS"), (100, "SUCCEEDED")])
     beats = [line for line in lines if "still IN_PROGRESS" in line]
-    assert beats == ["task st-1 on smd-1: still IN_PROGRESS after 30s", "task st-1 on smd-1: still IN_PROGRESS after 1m00s",
-                     "task st-1 on smd-1: still IN_PROGRESS after 1m30s"]
+    assert beats == [f"task st-1 on smd-1: still IN_PROGRESS after {after}" for after in ("30s", "1m00s", "1m30s")]
 
 
 def test_unknown_state_waits_with_one_warning():

@@ -21,13 +21,13 @@ from typing import Any, TypeVar
 from pulumi_snowdm._core.client import translate
 from pulumi_snowdm._core.errors import NotFound, SnowdmError
 from pulumi_snowdm._core.finders import BOTO_ERRORS, find_task, list_executions
-from pulumi_snowdm._core.service_model import service_model
+from pulumi_snowdm._core.service_model import service_model, structure
 from pulumi_snowdm._core.wait.policy import outlast_busy_service
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-_CREATE_TASK = service_model().operation_model("CreateTask").input_shape
+_CREATE_TASK = structure(service_model().operation_model("CreateTask").input_shape)
 # CreateTask takes 1 to 10 targets; read the maximum from the model rather than restating it.
 SHARD_SIZE = _CREATE_TASK.members["targets"].metadata["max"]
 # Calls in flight at once in a fan-out: clear of the service's rate limits, and within boto3's pool of 10.
@@ -36,18 +36,18 @@ FAN_OUT_WORKERS = 8
 CREATE_WORKERS = 4
 
 
-class Command(str, enum.Enum):
+class Command(enum.StrEnum):
     """What a task runs on its devices."""
 
     UNLOCK = "unlock"
     REBOOT = "reboot"
 
     @classmethod
-    def unlock(cls) -> "Command":
+    def unlock(cls) -> Command:
         return cls.UNLOCK
 
     @classmethod
-    def reboot(cls) -> "Command":
+    def reboot(cls) -> Command:
         return cls.REBOOT
 
 
@@ -116,7 +116,8 @@ def retag(client, arn: str, old: Mapping[str, str], new: Mapping[str, str]) -> N
             raise translate(error, "TagResource", arn, client=client) from None
 
 
-def existing_tasks(client, task_ids: Sequence[str], *, prop: str, label: str, report: Callable[[str], None]) -> list[dict]:
+def existing_tasks(client, task_ids: Sequence[str], *, prop: str, label: str,
+                   report: Callable[[str], None]) -> list[dict]:
     """DescribeTask of every task a wait is about to watch, outlasting a busy service; in order.
 
     Tells "no such task" (fail now, naming the input `prop` and what to check) from "the execution is not listed
@@ -178,7 +179,8 @@ def create_shard_tasks(client, props: Mapping[str, Any], report: Callable[[str],
 def cancel_shards(client, task_ids: Sequence[str], report: Callable[[str], None], label: str) -> None:
     """CancelTask on every task that still has QUEUED executions, saying what was canceled and what runs on."""
     canceled = 0
-    for task_id, queued in zip(task_ids, fan_out(lambda task_id: cancel_queued(client, task_id), task_ids)):
+    queued_per_task = fan_out(lambda task_id: cancel_queued(client, task_id), task_ids)
+    for task_id, queued in zip(task_ids, queued_per_task, strict=True):
         if queued:
             canceled += len(queued)
             report(f"{label}: task {task_id}: canceled {len(queued)} execution(s) still QUEUED "

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import enum
 
-from pulumi_snowdm._core.errors import (AccessError, ConfigurationError, ExecutionFailed, FleetFailed, InputError,
-                                        NotFound, WaitTimedOut)
+from pulumi_snowdm._core.errors import (
+    AccessError,
+    ConfigurationError,
+    ExecutionFailed,
+    FleetFailed,
+    InputError,
+    NotFound,
+    WaitTimedOut,
+)
 
 
 class ExitCode(enum.IntEnum):
@@ -49,10 +56,11 @@ def exit_code(error: BaseException) -> ExitCode:
 
 def _chain(error: BaseException):
     seen = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        yield error
-        error = error.__cause__ or error.__context__
+    link: BaseException | None = error
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        yield link
+        link = link.__cause__ or link.__context__
 
 
 class BadUsage(InputError):

@@ -89,6 +89,7 @@ def run_gate(request: Request, settings: ClientSettings, say: Say, show: Callabl
     watch = Watch(show)
     try:
         if request.subcommand == "run":
+            assert request.run_id is not None and request.devices is not None  # `run` requires both
             props = {"scope": scope(request.run_id), "devices": list(request.devices), "command": request.command,
                      "description": request.description, "runId": request.run_id}
             with deferred_interrupts(say):

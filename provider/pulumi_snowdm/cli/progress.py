@@ -53,7 +53,7 @@ class PlainProgress:
 
     def say(self, line: str) -> None:
         """One line, prefixed by the UTC time and the command (the engine reports from several threads)."""
-        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         text = line if line.startswith(("snowdm", "warning")) else f"{self.label}: {line}"
         with self._lock:
             self.stream.write(f"{now} {text}\n")

@@ -94,8 +94,10 @@ def _rows(outcome: FleetOutcome, client, say, label: str, *, calls: bool) -> tup
     """A row per judged entry; with `calls`, times from DescribeExecution and failures' DescribeDevice."""
     records = execution_records(client, outcome, with_times=calls, report=say, label=label)
     failing = [entry.device_id for entry in outcome.entries if entry.outcome is Outcome.FAILED][:DIAGNOSED_DEVICES]
-    devices = dict(zip(failing, fan_out(lambda device: device_or_none(client, device), failing))) if calls else {}
-    return tuple(_device(entry, record, devices) for entry, record in zip(outcome.entries, records.values()))
+    found = fan_out(lambda device: device_or_none(client, device), failing) if calls else []
+    devices = dict(zip(failing, found, strict=True)) if calls else {}
+    pairs = zip(outcome.entries, records.values(), strict=False)
+    return tuple(_device(entry, record, devices) for entry, record in pairs)
 
 
 def _device(entry: FleetEntry, record: dict, devices: dict) -> DeviceResult:
@@ -105,5 +107,6 @@ def _device(entry: FleetEntry, record: dict, devices: dict) -> DeviceResult:
         diagnosis = hint[:1].upper() + hint[1:] + "."
         if entry.device_id in devices:
             diagnosis += f" {describe_device(devices[entry.device_id])}."
-    return DeviceResult(entry.device_id, record.get("taskId"), record.get("executionId"), record.get("state"),
+    state = record.get("state") or entry.state
+    return DeviceResult(entry.device_id, record.get("taskId"), record.get("executionId"), state,
                         record.get("startedAt"), record.get("lastUpdatedAt"), entry.outcome.value, diagnosis)

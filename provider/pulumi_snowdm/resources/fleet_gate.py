@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
@@ -33,12 +34,18 @@ from pulumi_snowdm._core.diagnosis import explain_fleet_failure
 from pulumi_snowdm._core.errors import FleetFailed, NotFound
 from pulumi_snowdm._core.finders import device_or_none, find_task
 from pulumi_snowdm._core.spec import FLEET_GATE, TIMING_FIELDS
-from pulumi_snowdm._core.task_actions import (Command, cancel_shards, create_shard_tasks, existing_tasks,
-                                              fan_out, retag_tasks)
+from pulumi_snowdm._core.task_actions import (
+    Command,
+    cancel_shards,
+    create_shard_tasks,
+    existing_tasks,
+    fan_out,
+    retag_tasks,
+)
 from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
 from pulumi_snowdm._core.wait.loop import ListingSource, SetGate, wait_until_decided
-from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, judge_fleet, parse_threshold
 from pulumi_snowdm._core.wait.policy import outlast_busy_service
+from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, judge_fleet, parse_threshold
 from pulumi_snowdm.resources.declared import check_result, diff_result, given_inputs, input_check, registration_props
 from pulumi_snowdm.resources.fleet_outputs import OUTPUTS, execution_records, fleet_outputs
 from pulumi_snowdm.resources.naming import SnakeCaseProperties
@@ -183,7 +190,7 @@ def _explainer(client, label: str, creates_tasks: bool):
     """The failure message: the judged fleet plus DescribeDevice of the first failing devices."""
     def explain(outcome: FleetOutcome) -> str:
         failing = list(dict.fromkeys(entry.device_id for entry in outcome.failing()))[:EXPLAINED_DEVICES]
-        devices = dict(zip(failing, fan_out(lambda device_id: device_or_none(client, device_id), failing)))
+        devices = dict(zip(failing, fan_out(lambda device_id: device_or_none(client, device_id), failing), strict=True))
         return explain_fleet_failure(outcome, devices, describe=label, creates_tasks=creates_tasks,
                                      limit=EXPLAINED_DEVICES)
     return explain

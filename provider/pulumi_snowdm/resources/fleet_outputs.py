@@ -73,7 +73,7 @@ def _described(client, entries, report, label: str) -> dict[tuple, dict]:
             unreadable.append(f"{key[1]} ({error})")
             return None
 
-    found = dict(zip(keys, fan_out(read, keys)))
+    found = dict(zip(keys, fan_out(read, keys), strict=True))
     if unreadable:
         report(f"warning: {label}: no timestamps for {len(unreadable)} execution(s), DescribeExecution failed: "
                f"{unreadable[0]}{' ...' if len(unreadable) > 1 else ''}")

@@ -65,7 +65,7 @@ def raise_worker_ceiling(workers: int = WORKERS) -> int | None:
 def grpc_server_pools() -> list[concurrent.futures.ThreadPoolExecutor]:
     """The thread pools of the gRPC servers alive in this process (empty when gRPC hides them)."""
     try:
-        from grpc._server import _Server
+        from grpc._server import _Server  # type: ignore[import-untyped]  # private: fenced here, canary-tested
     except ImportError:
         return []
     pools = []
@@ -104,8 +104,9 @@ def install_brief_errors(module: ModuleType | None = None) -> bool:
             _say(f"{HOST_MODULE} has no `traceback` to swap (SDK release other than {TESTED_WITH['pulumi']}?); "
                  f"errors keep their full traceback")
             return False
+        # The host module's private `traceback` global (checked just above); mypy sees no such attribute.
         if not isinstance(host.traceback, BriefErrors):
-            host.traceback = BriefErrors()
+            host.traceback = BriefErrors()  # type: ignore[attr-defined]
         return True
 
 

@@ -13,7 +13,8 @@ already picked up by a device run to their end, as the service allows nothing el
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
@@ -22,8 +23,8 @@ from pulumi_snowdm._core.errors import NotFound
 from pulumi_snowdm._core.finders import find_task
 from pulumi_snowdm._core.spec import TASK
 from pulumi_snowdm._core.task_actions import Command, cancel_queued, client_token, create_task, retag
-from pulumi_snowdm._core.wait.policy import outlast_busy_service
 from pulumi_snowdm._core.times import iso
+from pulumi_snowdm._core.wait.policy import outlast_busy_service
 from pulumi_snowdm.resources.declared import check_result, diff_result, given_inputs, input_check, registration_props
 from pulumi_snowdm.resources.naming import SnakeCaseProperties
 from pulumi_snowdm.resources.progress import report
@@ -128,9 +129,9 @@ class Task(SnakeCaseProperties, Resource, module="snowdm", name="Task"):
     state: pulumi.Output[str]
     targets: pulumi.Output[list]
     created_at: pulumi.Output[str]
-    last_updated_at: pulumi.Output[Optional[str]]
-    completed_at: pulumi.Output[Optional[str]]
-    description: pulumi.Output[Optional[str]]
+    last_updated_at: pulumi.Output[str | None]
+    completed_at: pulumi.Output[str | None]
+    description: pulumi.Output[str | None]
     tags: pulumi.Output[dict]
 
     def __init__(

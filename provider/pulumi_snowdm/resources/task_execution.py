@@ -2,13 +2,14 @@
 otherwise.
 
 create waits for the execution to reach a final state (see `_core.wait.loop` for the loop and
-`_core.wait.acceptors` for which states pass): SUCCEEDED passes; FAILED, REJECTED, TIMED_OUT and CANCELED (unless `accept_canceled`) fail the
-deployment with the device's diagnosis, so nothing that depends on the gate is deployed. The deadline is an input
-(`timeout_seconds`), since Pulumi's customTimeouts never reach dynamic providers, and time in QUEUED has its own
-bound (an offline device queues forever). With `wait=False` the gate records the state it finds and passes.
-Gates of the same task in one deployment share one ListExecutions poll (`_core.wait.listing`); DescribeExecution
-is read once at the end, for the timestamps. When the first look does not find the execution, a DescribeTask tells
-a task that does not exist (fail at once) from an execution not listed yet (the grace period applies).
+`_core.wait.acceptors` for which states pass): SUCCEEDED passes; FAILED, REJECTED, TIMED_OUT and CANCELED (unless
+`accept_canceled`) fail the deployment with the device's diagnosis, so nothing that depends on the gate is
+deployed. The deadline is an input (`timeout_seconds`), since Pulumi's customTimeouts never reach dynamic
+providers, and time in QUEUED has its own bound (an offline device queues forever). With `wait=False` the gate
+records the state it finds and passes. Gates of the same task in one deployment share one ListExecutions poll
+(`_core.wait.listing`); DescribeExecution is read once at the end, for the timestamps. When the first look does
+not find the execution, a DescribeTask tells a task that does not exist (fail at once) from an execution not
+listed yet (the grace period applies).
 
 Outputs are what DescribeExecution answered. refresh reads the execution again: gone drops the gate from state, a
 failing final state fails the refresh with the same message as create. Deleting a gate only forgets it: an
@@ -18,7 +19,8 @@ execution cannot be deleted.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
@@ -27,10 +29,10 @@ from pulumi_snowdm._core.client import sdm_client
 from pulumi_snowdm._core.diagnosis import explain_execution_failure
 from pulumi_snowdm._core.errors import ExecutionFailed, NotFound, SnowdmError
 from pulumi_snowdm._core.finders import device_or_none, find_execution
-from pulumi_snowdm._core.task_actions import existing_tasks
-from pulumi_snowdm._core.times import iso
 from pulumi_snowdm._core.spec import TASK_EXECUTION
 from pulumi_snowdm._core.spec import TIMING_FIELDS as TIMING_NAMES
+from pulumi_snowdm._core.task_actions import existing_tasks
+from pulumi_snowdm._core.times import iso
 from pulumi_snowdm._core.wait import acceptors
 from pulumi_snowdm._core.wait.acceptors import Verdict
 from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
@@ -124,7 +126,8 @@ class TaskExecutionProvider(SdmProvider):
         client = self.client()
         task_id, device_id = props["taskId"], props["managedDeviceId"]
         label = f"task {task_id} on {device_id}"
-        execution = _look(client, task_id, device_id, wait_policy(props), confirm_task=_task_check(client, task_id, label))
+        confirm = _task_check(client, task_id, label)
+        execution = _look(client, task_id, device_id, wait_policy(props), confirm_task=confirm)
         report(f"{label}: recorded {execution['state']} without waiting (wait=False)")
         return execution
 
@@ -169,8 +172,8 @@ class TaskExecution(SnakeCaseProperties, Resource, module="snowdm", name="TaskEx
 
     execution_id: pulumi.Output[str]
     state: pulumi.Output[str]
-    started_at: pulumi.Output[Optional[str]]
-    last_updated_at: pulumi.Output[Optional[str]]
+    started_at: pulumi.Output[str | None]
+    last_updated_at: pulumi.Output[str | None]
     managed_device_id: pulumi.Output[str]
     task_id: pulumi.Output[str]
 

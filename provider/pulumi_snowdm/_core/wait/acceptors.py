@@ -19,7 +19,7 @@ import dataclasses
 import enum
 from collections.abc import Mapping
 
-from pulumi_snowdm._core.service_model import service_model
+from pulumi_snowdm._core.service_model import enum_values
 
 
 class Verdict(enum.Enum):
@@ -89,7 +89,7 @@ def phrase(state: str) -> str:
 
 def model_states() -> list[str]:
     """The ExecutionState enum of botocore's service model, in model order."""
-    return list(service_model().shape_for("ExecutionState").enum)
+    return enum_values("ExecutionState")
 
 
 def unjudged_states() -> list[str]:

@@ -21,16 +21,24 @@ import dataclasses
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Protocol, Union
+from typing import Protocol
 
 from pulumi_snowdm._core.diagnosis import execution_times, explain_fleet_failure
 from pulumi_snowdm._core.errors import ExecutionFailed, FleetFailed, NotFound, ServiceUnavailable, WaitTimedOut
-from pulumi_snowdm._core.times import duration, iso
+from pulumi_snowdm._core.times import duration
 from pulumi_snowdm._core.wait import acceptors
 from pulumi_snowdm._core.wait.acceptors import Verdict
 from pulumi_snowdm._core.wait.listing import Subscription
 from pulumi_snowdm._core.wait.policy import Backoff, Clock, Deadline, Sleep, WaitPolicy
-from pulumi_snowdm._core.wait.threshold import NOT_LISTED, Decision, FleetOutcome, FleetRule, Outcome, judge_fleet
+from pulumi_snowdm._core.wait.threshold import (
+    ALL_MUST_SUCCEED,
+    NOT_LISTED,
+    Decision,
+    FleetOutcome,
+    FleetRule,
+    Outcome,
+    judge_fleet,
+)
 
 Key = tuple[str, str]
 View = dict[Key, dict]
@@ -70,7 +78,7 @@ class UnknownState:
     state: str
 
 
-Event = Union[StatesChanged, Heartbeat, ServiceBusy, UnknownState]
+Event = StatesChanged | Heartbeat | ServiceBusy | UnknownState
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,7 +187,7 @@ class ExecutionGate:
         summary = run.view[self.key]
         if self._explain is not None:
             return ExecutionFailed(self._explain(summary))
-        state = summary.get("state")
+        state = str(summary.get("state"))
         return ExecutionFailed(f"{run.label}: execution {summary.get('executionId')} ended {state} "
                                f"({acceptors.phrase(state)})")
 
@@ -202,7 +210,7 @@ class SetGate:
     `explain(outcome)` writes the failure message (it may call DescribeDevice); the default lists the devices.
     """
 
-    def __init__(self, task_ids: Iterable[str], device_ids: Iterable[str] | None, rule: FleetRule = FleetRule(),
+    def __init__(self, task_ids: Iterable[str], device_ids: Iterable[str] | None, rule: FleetRule = ALL_MUST_SUCCEED,
                  *, explain: Callable[[FleetOutcome], str] | None = None) -> None:
         self.task_ids = list(dict.fromkeys(task_ids))
         self.device_ids = None if device_ids is None else list(device_ids)
@@ -228,7 +236,7 @@ class SetGate:
             f"gate's timeout")
 
 
-Gate = Union[ExecutionGate, SetGate]
+Gate = ExecutionGate | SetGate
 
 
 # --- the loop ------------------------------------------------------------------------------------------------------

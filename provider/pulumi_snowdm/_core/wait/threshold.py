@@ -104,7 +104,8 @@ def _count(value: float, prop: str) -> Threshold:
     if value != value or not float(value).is_integer():
         raise InputError(prop, f"a count must be a whole number, got {shown(value)}")
     if value < 1:
-        raise InputError(prop, f"a count must be at least 1 (0 would let the gate pass without waiting), got {shown(value)}")
+        raise InputError(prop, "a count must be at least 1 (0 would let the gate pass without waiting), "
+                               f"got {shown(value)}")
     return Threshold(count=int(value))
 
 
@@ -134,6 +135,10 @@ class FleetRule:
     threshold: Threshold = Threshold()
     fail_fast: bool = False
     accept_canceled: bool = False
+
+
+# The default rule: every execution must succeed.
+ALL_MUST_SUCCEED = FleetRule()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -201,7 +206,8 @@ def judge_fleet(
     if device_ids is not None:
         listed = {device for _, device in view}
         for device in sorted(set(device_ids) - listed):
-            outcome, reason = (Outcome.FAILED, "no execution listed for this device") if settled else (Outcome.PENDING, "")
+            missing = (Outcome.FAILED, "no execution listed for this device")
+            outcome, reason = missing if settled else (Outcome.PENDING, "")
             entries.append(FleetEntry(None, device, NOT_LISTED, outcome, reason=reason))
     tally = Tally(
         succeeded=sum(entry.outcome in (Outcome.SUCCEEDED, Outcome.ACCEPTED) for entry in entries),
