@@ -38,6 +38,7 @@ from pulumi_snowdm._core.wait.policy import Deadline, WaitPolicy
 from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, Threshold, judge_fleet
 
 _PERCENT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*%\s*")
+_COUNT = re.compile(r"\s*(\d+)\s*")
 # Failing devices named in an abort message, and untouched devices listed in it.
 NAMED_FAILURES = 10
 NAMED_UNTOUCHED = 200
@@ -65,6 +66,8 @@ class Share:
 
 def parse_share(value: Any, *, minimum: int) -> Share:
     """A whole number >= `minimum`, or a percentage string ("10%", from above 0% when minimum is 1) up to 100%."""
+    if isinstance(value, str) and _COUNT.fullmatch(value):  # stack config gives "3"
+        value = int(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
         if value < minimum:
             raise ValueError(f"a count must be at least {minimum}, got {shown(value)}")
