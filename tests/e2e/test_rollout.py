@@ -12,6 +12,8 @@ import os
 import re
 import signal
 import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from programs import MARKER
@@ -140,6 +142,33 @@ def test_failures_past_max_failures_stop_the_rollout_and_cancel_what_is_queued(m
     untouched = re.search(r"Untouched devices \(90, [^)]*\): ([^.\n]+)\.", failed.output)
     assert untouched and untouched.group(1).split(", ") == FLEET[10:]
     assert "Traceback" not in failed.output
+
+
+@pytest.mark.parametrize("emulator", [scenario()], indirect=True)
+def test_a_failure_seen_during_the_bake_stops_the_rollout_before_the_next_wave(make_project, tmp_path, emulator):
+    project, marker = project_of(make_project, tmp_path, {"fleet": rollout(bake_seconds=8)})
+    with ThreadPoolExecutor(1) as pool:
+        up = pool.submit(project.up, expect_ok=False)
+        # The canary passed (the gate read its task's completion time: the second DescribeTask) and the gate bakes;
+        # then the device reports a failure (a problem that shows late).
+        wait_for(lambda: emulator.calls["DescribeTask"] >= 2)
+        canary = emulator.model.tasks()
+        assert canary[0]["executions"] == {FLEET[0]: "SUCCEEDED"}
+        emulator.model.set_execution_state(canary[0]["taskId"], FLEET[0], "FAILED")
+        failed = up.result()
+
+    assert not marker.exists()
+    assert [t["targets"] for t in emulator.model.tasks()] == [FLEET[:1]]
+    assert "rollout stopped at the bake after wave 1/3: 1 device(s) failed" in failed.output
+    assert f"{FLEET[0]} (task " in failed.output and "wave 2/3 (9 device(s)): not started" in failed.output
+
+
+def wait_for(found, seconds: float = 60):
+    give_up = time.monotonic() + seconds
+    while not (result := found()):
+        assert time.monotonic() < give_up, "never happened"
+        time.sleep(0.1)
+    return result
 
 
 BAD = {

@@ -244,7 +244,7 @@ def run_rollout(host: RolloutHost, props: Mapping[str, Any], policy: WaitPolicy,
     WaitTimedOut at the deadline (`policy.timeout_seconds`, for the whole rollout).
     """
     run = _Rollout(host, props, policy, label)
-    for index, wave in enumerate(run.waves):
+    for index in range(len(run.waves)):
         if index and run.bake:
             run.bake_then_look(index)
         run.send_and_judge(index)
@@ -341,13 +341,15 @@ class _Rollout:
                                                  report.task_ids) for device in queued]
         if canceled:
             self.host.report(f"{wave_label}: canceled {len(canceled)} execution(s) still QUEUED")
-        final = outcome
-        if not after_bake:
+        rule = FleetRule(accept_canceled=self.accept_canceled)
+        view = self.view
+        if not after_bake:  # one more look, for the states the cancel left
             policy = dataclasses.replace(self.policy, not_found_grace_seconds=0)
-            rule = FleetRule(accept_canceled=self.accept_canceled)
-            seen = self._wait(report.task_ids, report.wave.devices, rule, wave_label, until_seen=True,
-                              policy=policy)
-            final = judge_fleet(seen.view, rule, device_ids=report.wave.devices)
+            view = self._wait(report.task_ids, report.wave.devices, rule, wave_label, until_seen=True,
+                              policy=policy).view
+        devices = set(report.wave.devices)
+        final = judge_fleet({key: summary for key, summary in view.items() if key[1] in devices}, rule,
+                            device_ids=report.wave.devices)
         report.outcome, report.status = final, "aborted"
         report.ended_at = self.task_times(report, "completedAt", max)
         self.result.aborted_wave = report.wave.number

@@ -11,6 +11,9 @@ nothing is still running), naming the failing devices with their state and what 
 QUEUED past `queued_timeout_seconds`, or an expected device that has no execution after the grace period, counts
 as failed.
 
+With `waves` (and `max_failures`, `bake_seconds`) a gate given devices is a staged rollout: the command goes out
+wave by wave, each wave judged before the next is sent (`_core.rollout`, which this resource only translates).
+
 Outputs are what the API answered (see fleet_outputs.py). refresh lists the executions again: tasks gone are dropped
 (all gone: the gate leaves the state), and a threshold that can no longer be met fails the refresh with the same
 message as create. Changing the tasks, devices, command, description or run_id replaces the gate; other changes
