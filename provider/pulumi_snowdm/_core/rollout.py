@@ -273,8 +273,9 @@ class _Rollout:
         """Failures allowed once the command went to everyone up to the end of `wave`."""
         return self.budget.of(wave.end)
 
-    def failed(self, outcome: FleetOutcome) -> int:
-        return outcome.tally.failed
+    def failed_so_far(self) -> int:
+        """Failures among the executions of the passed waves, as last seen (a bake may have seen more)."""
+        return judge_fleet(self.view, FleetRule(accept_canceled=self.accept_canceled)).tally.failed
 
     def send_and_judge(self, index: int) -> None:
         wave, report = self.waves[index], self.result.reports[index]
@@ -285,9 +286,8 @@ class _Rollout:
             lambda shard: wave_shard_token(scope, wave.start, wave.end, shard, self.props), self.host.report,
             wave_label)
         report.started_at = self.task_times(report, "createdAt", min)
-        before = sum(self.failed(r.outcome) for r in self.result.reports[:index] if r.outcome)
-        allowance = max(0, self.allowed(wave) - before)
-        rule = FleetRule(Threshold(count=len(wave.devices) - allowance) if allowance else Threshold(),
+        allowance = max(0, self.allowed(wave) - self.failed_so_far())
+        rule = FleetRule(Threshold(count=max(0, len(wave.devices) - allowance)) if allowance else Threshold(),
                          fail_fast=True, accept_canceled=self.accept_canceled, until_ended=True)
         try:
             decided = self._wait(report.task_ids, wave.devices, rule, wave_label)
@@ -320,7 +320,7 @@ class _Rollout:
                              policy=policy)
         self.view.update(decided.view)
         outcome = judge_fleet(decided.view, FleetRule(accept_canceled=self.accept_canceled), device_ids=devices)
-        if self.failed(outcome) > self.allowed(passed[-1]):
+        if outcome.tally.failed > self.allowed(passed[-1]):
             self.abort(index - 1, outcome, after_bake=True)
 
     def _wait(self, task_ids, devices, rule: FleetRule, label: str, *, until_seen: bool = False,
