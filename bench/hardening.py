@@ -25,11 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
+from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator  # noqa: E402
+
 import test_faults  # noqa: E402
 import test_interruptions  # noqa: E402
 from harness import Project, find_engine, isolated_env  # noqa: E402
-
-from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator  # noqa: E402
 
 ALL_AT_ONCE = {"throttle_rate": 0.5, "error_rate": 0.05, "latency_spike_rate": 0.1, "latency_spike": 3.0,
                "drop_rate": 0.1}

@@ -11,7 +11,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# The pinned release is the pkg/v3 requirement of engine/go.mod; pyproject.toml pins the same SDK version
+# The pinned release is the pkg/v3 requirement of engine/go.mod; constraints.txt pins the same SDK version
 # (tests/unit/test_engine_pin.py keeps them equal).
 required() { # required MODULE GOMOD: the version GOMOD requires of MODULE
   awk -v m="$1" '{ for (i = 1; i < NF; i++) if ($i == m) { print $(i + 1); exit } }' "$2"

@@ -70,5 +70,5 @@ class ReleaseManifest(Resource):
 release = ReleaseManifest("edge-release", release_version, devices, opts=pulumi.ResourceOptions(depends_on=gates))
 
 pulumi.export("taskId", unlock.task_id)
-pulumi.export("executions", {d: g.state for d, g in zip(devices, gates)})
+pulumi.export("executions", {d: g.state for d, g in zip(devices, gates, strict=True)})
 pulumi.export("manifest", release.id)

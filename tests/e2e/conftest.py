@@ -1,17 +1,46 @@
-"""Fixtures for end-to-end tests: the real engine, an isolated stack, and the emulator as its AWS endpoint."""
+"""Fixtures for end-to-end tests: the real engine, an isolated stack, and the emulator as its AWS endpoint.
+
+Every test here is marked e2e (it needs the engine), ends the engine processes it started, and the run fails if any
+engine process started by a test outlives the run (the leak guard at the end of the session).
+"""
 
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
 
-from harness import Project, find_engine, isolated_env
+from harness import RUN_ID, RUN_TAG, TEST_TAG, Project, end_processes, find_engine, isolated_env, tagged_processes
 
 REGION = "us-west-2"
+HERE = Path(__file__).resolve().parent
+# How long plugins get to exit by themselves once the run is over, before the guard calls them leaked.
+LEAK_GRACE_SECONDS = 10
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/e2e needs the engine: mark it e2e, whether or not its module says so."""
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The leak guard: fail the run if a process an e2e test started is still running (then end it)."""
+    deadline = time.monotonic() + LEAK_GRACE_SECONDS
+    while (left := tagged_processes(RUN_TAG, RUN_ID)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if not left:
+        return
+    ended = end_processes(RUN_TAG, RUN_ID)
+    lines = "\n".join(f"  pid {pid}: {command}" for pid, command in sorted({**left, **ended}.items()))
+    sys.stderr.write(f"\nleak guard: {len(left)} process(es) started by the end-to-end tests outlived them "
+                     f"(now ended):\n{lines}\n")
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")
@@ -24,15 +53,19 @@ def engine() -> Path:
 
 
 @pytest.fixture
-def stack_env(tmp_path, emulator) -> dict[str, str]:
-    """The environment of a stack whose provider talks to this test's emulator with static credentials."""
+def stack_env(tmp_path, emulator):
+    """The environment of a stack whose provider talks to this test's emulator with static credentials.
+
+    When the test ends, so does every engine process it started (an interrupted run's orphaned plugins included).
+    """
     env = isolated_env(tmp_path, sys.executable)
     env.update({
         "AWS_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
         "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_ACCESS_KEY,
         "AWS_REGION": REGION,
     })
-    return env
+    yield env
+    end_processes(TEST_TAG, env[TEST_TAG])
 
 
 @pytest.fixture

@@ -176,6 +176,17 @@ def test_existing_tasks_are_gated_and_refresh_follows_them(make_project, tmp_pat
     assert emulator.calls["CreateTask"] == 3 and emulator.calls["CancelTask"] == 0
 
 
+@pytest.mark.parametrize("emulator", [fleet_scenario()], indirect=True)
+def test_a_missing_task_fails_at_once_saying_so(make_project, tmp_path, emulator, sdm_client):
+    real = sdm_client.create_task(command={"unlock": {}}, targets=FLEET[:2])["taskId"]
+    project, marker = gate_project(make_project, tmp_path, task_ids=[real, "st-0123456789abcdef0"])
+    failed = project.up(expect_ok=False)
+    assert "task st-0123456789abcdef0 (given as task_ids) was not found" in failed.output
+    assert "check `task_ids` names an existing task" in failed.output
+    assert emulator.calls["ListExecutions"] == 0  # told before any wait began
+    assert not marker.exists()
+
+
 def test_exactly_one_of_task_ids_and_devices(make_project, tmp_path):
     project, _ = gate_project(make_project, tmp_path, task_ids=["st-1"], devices=["smd-demo-0000"], command="reboot")
     failed = project.preview(expect_ok=False)

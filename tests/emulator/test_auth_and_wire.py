@@ -95,7 +95,7 @@ def test_a_malformed_or_non_ascii_authorization_is_403_invalid_signature(raw, em
 
 def test_an_old_signature_is_expired(make_sdm_client, emulator, monkeypatch):
     client = make_sdm_client(emulator, retries={"total_max_attempts": 1})
-    long_ago = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc).replace(tzinfo=None)
+    long_ago = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC).replace(tzinfo=None)
     monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: long_ago)
     code, status, message = error_of(client.list_tasks)
     assert (code, status) == ("InvalidSignatureException", 403)

@@ -100,7 +100,7 @@ def test_every_operation_answers_its_output_shape(sdm_client, emulator):
     )["instances"]
     assert len(instances) == 1
     assert instances[0]["instance"]["instanceId"] == INSTANCE["instanceId"]
-    assert instances[0]["instance"]["createdAt"] == datetime.datetime(2024, 5, 1, 10, tzinfo=datetime.timezone.utc)
+    assert instances[0]["instance"]["createdAt"] == datetime.datetime(2024, 5, 1, 10, tzinfo=datetime.UTC)
 
     conforms("TagResource", sdm_client.tag_resource(resourceArn=task_arn, tags={"owner": "ops", "x": "1"}))
     conforms("UntagResource", sdm_client.untag_resource(resourceArn=task_arn, tagKeys=["x", "team"]))

@@ -16,7 +16,7 @@ def test_reads_stay_cheap_with_a_thousand_devices_and_tasks(emulator, sdm_client
     devices = emulator.model.device_ids()
     assert len(devices) == 1000
     task_ids = []
-    for round_number in range(10):
+    for _round in range(10):
         for start in range(0, 1000, 10):
             created = emulator.model.create_task(
                 targets=devices[start : start + 10], command={"reboot": {}}, region="us-west-2"

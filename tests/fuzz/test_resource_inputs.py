@@ -13,11 +13,12 @@ import math
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from check_failures import by_input
 from pulumi_snowdm._core.names import snake
 from pulumi_snowdm.resources.fleet_gate import FleetGateProvider
 from pulumi_snowdm.resources.task import TaskProvider
 from pulumi_snowdm.resources.task_execution import TaskExecutionProvider
+
+from check_failures import by_input
 
 WEEK = 7 * 24 * 3600
 # name -> (lowest, highest) in seconds, as the resources document them.

@@ -21,13 +21,15 @@ def client_error(code, status, message="nope", operation="DescribeExecution"):
 @pytest.mark.parametrize(
     "error, kind, words",
     [
-        (client_error("ResourceNotFoundException", 404), NotFound, "execution for task st-1 on device smd-1 was not found"),
+        (client_error("ResourceNotFoundException", 404), NotFound,
+         "execution for task st-1 on device smd-1 was not found"),
         (client_error("UnknownOperationException", 404, "no route"), ConfigurationError, "check `snowdm:endpoint`"),
         (client_error("AccessDeniedException", 403), AccessError, "snow-device-management:DescribeExecution"),
         (client_error("UnrecognizedClientException", 403), AccessError, "credentials"),
         (client_error("InvalidSignatureException", 403), AccessError, "snowdm:endpoint"),
         (client_error("SomethingNew", 403), AccessError, "endpoint http://127.0.0.1:1"),
-        (client_error("ValidationException", 400, "taskId too long"), SnowdmError, "ValidationException: taskId too long"),
+        (client_error("ValidationException", 400, "taskId too long"), SnowdmError,
+         "ValidationException: taskId too long"),
         (client_error("ThrottlingException", 429, "slow down"), ServiceUnavailable, "ThrottlingException"),
         (client_error("InternalServerException", 500, "oops"), ServiceUnavailable, "InternalServerException"),
         (botocore.exceptions.NoCredentialsError(), ConfigurationError, "credentials"),
@@ -104,3 +106,50 @@ def test_missing_region_is_a_configuration_error(monkeypatch):
     monkeypatch.setattr(client_module, "_clients", {})
     with pytest.raises(ConfigurationError, match="aws:region"):
         sdm_client(ClientSettings())
+
+
+@pytest.fixture
+def aws_environment(tmp_path, monkeypatch):
+    """No AWS retry settings from the host: an empty config file of our own, no retry variables."""
+    for name in ("AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    config = tmp_path / "aws-config"
+    config.write_text("[default]\n[profile patient]\nretry_mode = adaptive\nmax_attempts = 7\n"
+                      "[profile modest]\nmax_attempts = 4\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    forget_clients()
+    yield monkeypatch
+    forget_clients()
+
+
+def effective_retries(settings: ClientSettings) -> tuple[str, int]:
+    """The mode and total attempts a real client ended up with (what botocore resolved, not what we asked)."""
+    retries = sdm_client(settings).meta.config.retries
+    return retries["mode"], retries["total_max_attempts"]
+
+
+@pytest.mark.parametrize(
+    "knobs, variables, profile, expected",
+    [
+        ({}, {}, None, ("standard", 10)),  # our defaults
+        ({}, {}, "patient", ("adaptive", 7)),  # the profile's settings
+        ({}, {}, "modest", ("standard", 4)),  # a profile setting one knob leaves ours on the other
+        ({}, {"AWS_RETRY_MODE": "legacy", "AWS_MAX_ATTEMPTS": "3"}, None, ("legacy", 3)),  # the environment
+        ({}, {"AWS_MAX_ATTEMPTS": "2"}, "patient", ("adaptive", 2)),  # environment over profile, knob by knob
+        ({"retry_mode": "standard", "max_attempts": 5}, {"AWS_RETRY_MODE": "legacy", "AWS_MAX_ATTEMPTS": "3"},
+         "patient", ("standard", 5)),  # stack config over everything
+        ({"max_attempts": 6}, {"AWS_RETRY_MODE": "legacy"}, None, ("legacy", 6)),
+    ],
+)
+def test_retry_settings_by_level(aws_environment, knobs, variables, profile, expected):
+    for name, value in variables.items():
+        aws_environment.setenv(name, value)
+    settings = ClientSettings(region="us-east-1", endpoint="http://127.0.0.1:1", profile=profile, **knobs)
+    assert effective_retries(settings) == expected
+
+
+def test_a_profile_endpoint_resolved_by_boto3_is_checked_too(aws_environment, tmp_path):
+    config = tmp_path / "aws-config"
+    config.write_text("[profile lab]\nendpoint_url = http://10.1.2.3:4599\n")
+    with pytest.raises(ConfigurationError, match="plain http to 10.1.2.3"):
+        sdm_client(ClientSettings(region="us-east-1", profile="lab"))

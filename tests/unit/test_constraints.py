@@ -174,12 +174,10 @@ def test_shapes_outside_the_sdm_model_work_too():
     assert shape_problems(resolver.get_shape_by_name("Blob"), b"x", "b") == []
 
 
-def test_checks_are_cached_per_shape_and_fast():
-    import time
+def test_checks_are_compiled_once_per_shape():
+    from pulumi_snowdm._core import constraints
 
     create = service_model().operation_model("CreateTask").input_shape
     value = {"targets": [f"smd-{i}" for i in range(10)], "command": {"reboot": {}}, "description": "a b c"}
-    began = time.perf_counter()
-    for _ in range(2000):
-        assert shape_problems(create, value, "") == []
-    assert time.perf_counter() - began < 1.0
+    assert shape_problems(create, value, "") == []
+    assert constraints._checker(create) is constraints._checker(create)

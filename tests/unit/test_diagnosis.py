@@ -5,11 +5,11 @@ import datetime
 import pytest
 
 from pulumi_snowdm._core.diagnosis import describe_device, explain_execution_failure, explain_fleet_failure
-from pulumi_snowdm._core.wait.threshold import FleetRule, judge_fleet
-from pulumi_snowdm._core.wait.threshold import Threshold
 from pulumi_snowdm._core.times import duration, iso
+from pulumi_snowdm._core.wait.threshold import FleetRule, Threshold, judge_fleet
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
+PLUS_TWO = datetime.timezone(datetime.timedelta(hours=2))
 STARTED = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 UPDATED = datetime.datetime(2024, 5, 1, 12, 3, 4, 500000, tzinfo=UTC)
 DEVICE = {"managedDeviceId": "smd-1", "deviceState": "LOCKED",
@@ -104,7 +104,7 @@ def test_a_refresh_that_finds_the_threshold_unreachable_does_not_claim_fail_fast
 @pytest.mark.parametrize(
     "moment, text",
     [(None, None), (STARTED, "2024-05-01T12:00:00Z"), (UPDATED, "2024-05-01T12:03:04.500Z"),
-     (datetime.datetime(2024, 5, 1, 14, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=2))), "2024-05-01T12:00:00Z"),
+     (datetime.datetime(2024, 5, 1, 14, 0, tzinfo=PLUS_TWO), "2024-05-01T12:00:00Z"),
      (datetime.datetime(2024, 5, 1, 12, 0), "2024-05-01T12:00:00Z"), ("2024-05-01T12:00:00Z", "2024-05-01T12:00:00Z")],
 )
 def test_iso(moment, text):

@@ -1,18 +1,38 @@
-"""The engine and the SDK are one Pulumi release: engine/go.mod and pyproject.toml must pin the same version."""
+"""The engine and the SDK CI runs are one Pulumi release: engine/go.mod pins it, constraints.txt pins the same SDK.
+
+pyproject.toml gives users a range, which must hold that release.
+"""
 
 import re
 import tomllib
 from pathlib import Path
 
+from packaging.requirements import Requirement
+
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def pinned(name: str) -> str:
+    """The version constraints.txt pins for `name`."""
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        requirement = line.split("#")[0].strip()
+        if requirement and Requirement(requirement).name.lower() == name:
+            (spec,) = Requirement(requirement).specifier
+            assert spec.operator == "==", f"constraints.txt must pin {name} exactly, not {spec}"
+            return spec.version
+    raise AssertionError(f"constraints.txt does not pin {name}")
 
 
 def test_engine_and_sdk_pin_the_same_release():
     go_mod = (ROOT / "engine" / "go.mod").read_text()
     engine = re.search(r"github.com/pulumi/pulumi/pkg/v3 v(\S+)", go_mod).group(1)
     sdk_in_go = re.search(r"github.com/pulumi/pulumi/sdk/v3 v(\S+)", go_mod).group(1)
-    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    sdk = next(d for d in dependencies if d.startswith("pulumi=="))
-    assert sdk == f"pulumi=={engine}"
+    assert pinned("pulumi") == engine
     assert sdk_in_go == engine
-    assert f"pulumi=={engine}\n" in (ROOT / "constraints.txt").read_text()
+
+
+def test_users_get_ranges_that_hold_the_pins():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for requirement in map(Requirement, project["dependencies"]):
+        assert not any(spec.operator in ("==", "===") for spec in requirement.specifier), f"{requirement} is exact"
+        assert requirement.specifier.contains(pinned(requirement.name)), f"{requirement} excludes the CI pin"

@@ -10,7 +10,7 @@ from pulumi_snowdm._core.errors import AccessError, NotFound
 from pulumi_snowdm._core.finders import find_device, find_execution, find_task, list_executions
 from pulumi_snowdm._core.settings import ClientSettings
 
-WHEN = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.timezone.utc)
+WHEN = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture

@@ -4,12 +4,13 @@ check makes no API call, so it runs here directly; tests/e2e/test_fleet_gate.py 
 """
 
 import pytest
-from check_failures import by_input
 from pulumi.output import Unknown
 
 from pulumi_snowdm._core.names import snake
-from pulumi_snowdm.resources.fleet_gate import FleetGateProvider, fleet_id
 from pulumi_snowdm._core.task_actions import shard_token, shards
+from pulumi_snowdm.resources.fleet_gate import FleetGateProvider, fleet_id
+
+from check_failures import by_input
 
 DEVICES = [f"smd-{n:02d}" for n in range(25)]
 BY_DEVICES = {"devices": DEVICES, "command": "reboot", "scope": "p/s/fleet"}

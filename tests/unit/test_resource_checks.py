@@ -10,10 +10,11 @@ import dill
 import pytest
 from pulumi.output import Unknown
 
-from check_failures import by_input
 from pulumi_snowdm._core.names import snake
 from pulumi_snowdm.resources.task import TaskProvider
 from pulumi_snowdm.resources.task_execution import TaskExecutionProvider
+
+from check_failures import by_input
 
 
 def failures(provider, news):

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from pulumi_snowdm import FleetGate, Task, TaskExecution
-from pulumi_snowdm._core.schema import package_schema
 from pulumi_snowdm._core.names import camel
+from pulumi_snowdm._core.schema import package_schema
 from pulumi_snowdm._core.spec import RESOURCES
 
 ROOT = Path(__file__).resolve().parents[2]

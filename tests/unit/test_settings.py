@@ -129,8 +129,30 @@ def test_environment_held_to_the_same_rules(environ, words):
 
 
 def test_environment_is_left_to_boto3():
-    environ = {"AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL_SNOW_DEVICE_MANAGEMENT": "http://127.0.0.1:1"}
+    environ = {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL_SNOW_DEVICE_MANAGEMENT": "http://127.0.0.1:1"}
     assert settings_from_config({}, environ) == ClientSettings()
+
+
+@pytest.mark.parametrize(
+    "environ, region",
+    [
+        ({"AWS_REGION": "ca-central-1"}, "ca-central-1"),  # botocore alone ignores it
+        ({"AWS_REGION": "ca-central-1", "AWS_DEFAULT_REGION": "eu-west-1"}, "ca-central-1"),  # it wins, as in the SDKs
+        ({"AWS_DEFAULT_REGION": "eu-west-1"}, None),  # boto3 reads this one itself
+        ({"AWS_REGION": "", "AWS_DEFAULT_REGION": "eu-west-1"}, None),
+    ],
+)
+def test_aws_region_is_honoured_and_wins(environ, region):
+    assert settings_from_config({}, environ).region == region
+
+
+def test_configured_region_wins_over_aws_region():
+    assert settings_from_config({"aws:region": "us-east-1"}, {"AWS_REGION": "ca-central-1"}).region == "us-east-1"
+
+
+def test_retry_knobs_are_unset_unless_configured():
+    settings = settings_from_config({}, {})
+    assert (settings.retry_mode, settings.max_attempts) == (None, None)
 
 
 def test_configured_values_win_over_a_bad_environment():
@@ -142,6 +164,86 @@ def test_configured_values_win_over_a_bad_environment():
 def test_ignored_endpoint_variables_are_not_checked():
     environ = {"AWS_ENDPOINT_URL": "http://10.0.0.1", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}
     assert settings_from_config({}, environ).endpoint is None
+
+
+@pytest.fixture
+def aws_config(tmp_path, monkeypatch):
+    """Write an AWS config file and point botocore at it; the host's own AWS settings are kept out."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SNOW_DEVICE_MANAGEMENT",
+                 "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"):
+        monkeypatch.delenv(name, raising=False)
+    path = tmp_path / "aws-config"
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(path))
+
+    def write(text: str) -> str:
+        path.write_text(text)
+        return str(path)
+
+    return write
+
+
+PROFILES = """
+[profile lab]
+endpoint_url = http://10.1.2.3:4599
+[profile through-services]
+services = lab-services
+[services lab-services]
+snow_device_management =
+  endpoint_url = http://10.9.8.7:4599
+[profile local]
+endpoint_url = http://127.0.0.1:4599
+[profile secure]
+endpoint_url = https://sdm.lab.example
+[profile ignoring]
+endpoint_url = http://10.1.2.3:4599
+ignore_configured_endpoint_urls = true
+[default]
+endpoint_url = http://10.5.5.5:80
+"""
+
+
+@pytest.mark.parametrize(
+    "profile, words",
+    [
+        ("lab", "endpoint_url of AWS profile 'lab'"),
+        ("through-services", "endpoint_url of snow_device_management in [services lab-services]"),
+        (None, "endpoint_url of AWS profile 'default'"),
+    ],
+)
+def test_a_profile_endpoint_is_held_to_the_loopback_rule(aws_config, profile, words):
+    path = aws_config(PROFILES)
+    config = {"snowdm:profile": profile} if profile else {}
+    with pytest.raises(ConfigurationError) as caught:
+        settings_from_config(config, {})
+    assert words in str(caught.value)
+    assert path in str(caught.value)
+    assert "clear text" in str(caught.value)
+
+
+def test_aws_profile_variable_names_the_profile(aws_config, monkeypatch):
+    aws_config(PROFILES)
+    monkeypatch.setenv("AWS_PROFILE", "lab")
+    with pytest.raises(ConfigurationError, match="AWS profile 'lab'"):
+        settings_from_config({}, {})
+
+
+@pytest.mark.parametrize("profile", ["local", "secure", "ignoring", "no-such-profile"])
+def test_allowed_profile_endpoints(aws_config, profile):
+    aws_config(PROFILES)
+    assert settings_from_config({"aws:profile": profile}, {}).profile == profile
+
+
+@pytest.mark.parametrize(
+    "config, environ",
+    [
+        ({"snowdm:endpoint": "https://sdm.example"}, {}),
+        ({}, {"AWS_ENDPOINT_URL": "https://sdm.example"}),
+        ({}, {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}),
+    ],
+)
+def test_the_profile_endpoint_is_not_checked_when_something_else_wins(aws_config, config, environ):
+    aws_config(PROFILES)
+    settings_from_config({"snowdm:profile": "lab", **config}, environ)
 
 
 def test_settings_hold_no_credentials_and_are_hashable():

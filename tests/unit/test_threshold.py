@@ -4,8 +4,16 @@ judge_fleet as a table (thresholds, fail_fast, CANCELED, stalled QUEUED, missing
 import pytest
 
 from pulumi_snowdm._core.errors import InputError
-from pulumi_snowdm._core.wait.threshold import (NOT_LISTED, Decision, FleetRule, Outcome, Tally, Threshold, judge_fleet,
-                                               parse_threshold)
+from pulumi_snowdm._core.wait.threshold import (
+    NOT_LISTED,
+    Decision,
+    FleetRule,
+    Outcome,
+    Tally,
+    Threshold,
+    judge_fleet,
+    parse_threshold,
+)
 
 
 @pytest.mark.parametrize(
@@ -86,6 +94,7 @@ def view(*states, task="st-1"):
 ALL = FleetRule()
 FAST = FleetRule(fail_fast=True)
 NINETY = FleetRule(Threshold(percent=90))
+NINETY_FAIL_FAST = FleetRule(Threshold(percent=90), fail_fast=True)
 SEVEN = FleetRule(Threshold(count=7))
 
 
@@ -102,8 +111,8 @@ SEVEN = FleetRule(Threshold(count=7))
         (["SUCCEEDED"] * 9 + ["FAILED"], NINETY, Decision.PASS),
         (["SUCCEEDED"] * 9 + ["QUEUED"], NINETY, Decision.PASS),
         (["SUCCEEDED"] * 8 + ["FAILED", "QUEUED"], NINETY, None),
-        (["SUCCEEDED"] * 8 + ["FAILED", "QUEUED"], FleetRule(Threshold(percent=90), fail_fast=True), None),
-        (["SUCCEEDED"] * 7 + ["FAILED", "FAILED", "QUEUED"], FleetRule(Threshold(percent=90), fail_fast=True), Decision.FAIL),
+        (["SUCCEEDED"] * 8 + ["FAILED", "QUEUED"], NINETY_FAIL_FAST, None),
+        (["SUCCEEDED"] * 7 + ["FAILED", "FAILED", "QUEUED"], NINETY_FAIL_FAST, Decision.FAIL),
         (["SUCCEEDED"] * 7 + ["FAILED", "FAILED", "QUEUED"], NINETY, None),
         (["SUCCEEDED"] * 7 + ["REJECTED", "TIMED_OUT", "FAILED"], SEVEN, Decision.PASS),
         (["SUCCEEDED"] * 6 + ["REJECTED", "TIMED_OUT", "FAILED", "IN_PROGRESS"], SEVEN, None),
@@ -127,7 +136,9 @@ def test_stalled_queued_counts_as_failed():
     assert outcome.failing()[0].reason.startswith("still QUEUED")
 
 
-@pytest.mark.parametrize("settled, outcome, decision", [(False, Outcome.PENDING, None), (True, Outcome.FAILED, Decision.FAIL)])
+@pytest.mark.parametrize(
+    "settled, outcome, decision", [(False, Outcome.PENDING, None), (True, Outcome.FAILED, Decision.FAIL)]
+)
 def test_expected_devices_without_an_execution(settled, outcome, decision):
     judged = judge_fleet(view("SUCCEEDED"), ALL, device_ids=["smd-0", "smd-7"], settled=settled)
     missing = [entry for entry in judged.entries if entry.state == NOT_LISTED]

@@ -11,7 +11,7 @@ import pytest
 
 from pulumi_snowdm._core.errors import AccessError, FleetFailed, NotFound, WaitTimedOut
 from pulumi_snowdm._core.wait.listing import Listings
-from pulumi_snowdm._core.wait.loop import ExecutionGate, FleetGate, ListingSource, wait_until_decided
+from pulumi_snowdm._core.wait.loop import ExecutionGate, ListingSource, SetGate, wait_until_decided
 from pulumi_snowdm._core.wait.policy import WaitPolicy
 from pulumi_snowdm._core.wait.threshold import FleetRule, Threshold
 from pulumi_snowdm.resources.progress import wait_lines
@@ -45,7 +45,7 @@ def wait_for_devices(source, task_ids, device_ids, policy, *, rule=FleetRule(), 
     """The loop as FleetGate runs it, over the shared listings of `registry`."""
     with registry.subscribe(source, task_ids, lister, devices=device_ids,
                             interval=policy.initial_delay_seconds) as subscription:
-        return wait_until_decided(ListingSource(subscription), FleetGate(task_ids, device_ids, rule), policy,
+        return wait_until_decided(ListingSource(subscription), SetGate(task_ids, device_ids, rule), policy,
                                   label=label, events=wait_lines(label, single=False, say=report)).outcome
 
 

@@ -112,7 +112,7 @@ def test_queued_too_long_says_the_device_may_be_offline():
     result, _, time, _ = run([(0, "QUEUED")])
     assert isinstance(result, WaitTimedOut)
     assert "still QUEUED after 5m00s" in str(result) and "offline" in str(result)
-    assert "last seen QUEUED (execution e-1, started 2024-05-01T12:00:00Z" in str(result)
+    assert "execution e-1 was last seen QUEUED, started 2024-05-01T12:00:00Z" in str(result)
     assert time.now == pytest.approx(FAST.queued_timeout_seconds)
 
 
@@ -127,7 +127,7 @@ def test_deadline_reports_the_last_state_and_elapsed_time():
     result, _, time, _ = run([(0, "IN_PROGRESS")])
     assert isinstance(result, WaitTimedOut)
     text = str(result)
-    assert "no final state after 10m00s" in text and "last seen IN_PROGRESS" in text
+    assert "no final state after 10m00s" in text and "was last seen IN_PROGRESS" in text
     assert "last updated 2024-05-01T12:00:00Z" in text
     assert time.now == pytest.approx(FAST.timeout_seconds)
 
@@ -332,3 +332,34 @@ def test_a_task_that_exists_gets_the_grace_and_is_checked_only_once():
     wait_until_decided(seen_at_once, ExecutionGate("st-1", "smd-1", confirm_task=lambda: calls.append("again")),
                        FAST, label="x", events=lambda event: None, clock=time.clock)
     assert calls == [0]  # found at the first look: no DescribeTask at all
+
+
+def test_a_look_that_fails_for_another_reason_is_reported_before_any_task_check():
+    calls = []
+
+    def denied():
+        raise AccessError("ListExecutions (task st-1): refused")
+    source = DescribeSource(denied, "st-1", "smd-1", sleep=lambda seconds: None)
+    with pytest.raises(AccessError, match="ListExecutions"):
+        wait_until_decided(source, ExecutionGate("st-1", "smd-1", confirm_task=lambda: calls.append(1)), FAST,
+                           label="x", events=lambda event: None, clock=lambda: 0.0)
+    assert calls == []
+
+
+def test_a_busy_look_waits_for_a_clear_one_before_checking_the_task():
+    time, calls = FakeTime(), []
+    answers = iter(["busy", "busy", None, "SUCCEEDED"])
+
+    def observe():
+        answer = next(answers)
+        if answer == "busy":
+            raise ServiceUnavailable("ThrottlingException")
+        if answer is None:
+            raise NotFound("execution", "for task st-1 on device smd-1")
+        return {"executionId": "e-1", "taskId": "st-1", "managedDeviceId": "smd-1", "state": answer}
+
+    source = DescribeSource(observe, "st-1", "smd-1", sleep=time.sleep)
+    gate = ExecutionGate("st-1", "smd-1", confirm_task=lambda: calls.append(len(time.sleeps)))
+    wait_until_decided(source, gate, FAST, label="x", events=lambda event: None, clock=time.clock,
+                       rng=random.Random(4))
+    assert calls == [2]  # after two busy looks, at the first clear one, once

@@ -11,15 +11,23 @@ own error code and message: never from credentials.
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import threading
+from typing import Any
 
 import boto3
 import botocore.config
 import botocore.exceptions
+import botocore.session
 
 from pulumi_snowdm._core.errors import AccessError, ConfigurationError, NotFound, ServiceUnavailable, SnowdmError
 from pulumi_snowdm._core.service_model import SERVICE_NAME
-from pulumi_snowdm._core.settings import ClientSettings
+from pulumi_snowdm._core.settings import (
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_RETRY_MODE,
+    ClientSettings,
+    check_endpoint,
+)
 
 _ACCESS_CODES = frozenset(
     {
@@ -88,15 +96,44 @@ def user_agent() -> str:
 
 
 def _build(settings: ClientSettings):
-    session = boto3.session.Session(profile_name=settings.profile, region_name=settings.region)
+    core = botocore.session.Session(profile=settings.profile)
+    session = boto3.session.Session(botocore_session=core, region_name=settings.region)
     config = botocore.config.Config(
-        # total_max_attempts counts the first try too, as AWS_MAX_ATTEMPTS does.
-        retries={"mode": settings.retry_mode, "total_max_attempts": settings.max_attempts},
+        # The keys are chosen one by one (retry_config); botocore-stubs' TypedDict cannot follow that.
+        retries=retry_config(settings, core),  # type: ignore[arg-type]
         user_agent_extra=user_agent(),
         connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout,
     )
-    return session.client(SERVICE_NAME, endpoint_url=settings.endpoint, config=config)
+    client = session.client(SERVICE_NAME, endpoint_url=settings.endpoint, config=config)
+    # settings_from_config checked every endpoint source we know of; this catches any botocore adds later.
+    check_endpoint(client.meta.endpoint_url, "the endpoint boto3 resolved from the AWS environment and profile")
+    return client
+
+
+# Each retry knob: our setting (the profile's key too), botocore's `retries` key, its environment variable, our default.
+_RETRY_KNOBS = (
+    ("retry_mode", "mode", "AWS_RETRY_MODE", DEFAULT_RETRY_MODE),
+    ("max_attempts", "total_max_attempts", "AWS_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
+)
+
+
+def retry_config(settings: ClientSettings, session: botocore.session.Session) -> dict[str, Any]:
+    """botocore's `retries` for the client: stack config, else the AWS environment/profile, else our defaults.
+
+    A key set in Config(retries=...) beats AWS_RETRY_MODE / AWS_MAX_ATTEMPTS and the profile's retry_mode /
+    max_attempts, so a key is set only when stack config gives it or neither of those does; otherwise botocore
+    reads them itself. `total_max_attempts` counts the first try too, as AWS_MAX_ATTEMPTS does.
+    """
+    profile = session.get_scoped_config()
+    retries: dict[str, Any] = {}
+    for field, key, variable, default in _RETRY_KNOBS:
+        value = getattr(settings, field)
+        if value is not None:
+            retries[key] = value
+        elif not os.environ.get(variable) and field not in profile:
+            retries[key] = default
+    return retries
 
 
 def translate(

@@ -18,6 +18,7 @@ import datetime
 import re
 import weakref
 from collections.abc import Callable
+from typing import Any
 
 import botocore.model
 
@@ -51,11 +52,12 @@ def input_problems(operation: str, member: str, value: object) -> list[str]:
     """Return the problems of one member of an operation's input; None counts as absent."""
     input_shape = service_model().operation_model(operation).input_shape
     members = input_shape.members if input_shape is not None else {}
+    required = input_shape.required_members if input_shape is not None else []
     if member not in members:
         allowed = ", ".join(members) or "none"
         return [f"{member}: is not an input of {operation}; inputs are {allowed}"]
     if value is None:
-        return [f"{member}: is required"] if member in input_shape.required_members else []
+        return [f"{member}: is required"] if member in required else []
     return shape_problems(members[member], value, member)
 
 
@@ -68,7 +70,8 @@ def _checker(shape: botocore.model.Shape) -> Checker:
 
 
 def _compile(shape: botocore.model.Shape) -> Checker:
-    compilers = {
+    # Each compiler takes the Shape subclass that botocore builds for its type name (StructureShape for "structure").
+    compilers: dict[str, Callable[[Any], Checker]] = {
         "structure": _structure_checker,
         "list": _list_checker,
         "map": _map_checker,

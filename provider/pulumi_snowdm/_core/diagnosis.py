@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pulumi_snowdm._core.wait import acceptors
 from pulumi_snowdm._core.times import iso
+from pulumi_snowdm._core.wait import acceptors
 
 HINTS = {
     "REJECTED": "the device refused the command: it may be locked (unlock it first), not managed remotely by this "
@@ -41,19 +41,21 @@ def next_step(states: set[str], *, new_task: str) -> str:
 
 def explain_execution_failure(execution: Mapping, device: Mapping | None) -> str:
     """The message for a TaskExecution gate whose execution ended in a failing state (or stayed QUEUED too long)."""
-    state = execution.get("state")
+    # DescribeExecution always answers a state; str() keeps the message whole (it reads "None") if one did not.
+    state = str(execution.get("state"))
     task_id = execution.get("taskId")
     new_task = f"create a new task: change run_id on the Task (or FleetGate) that created task {task_id}"
     return (
         f"task {task_id} on device {execution.get('managedDeviceId')}: execution "
         f"{execution.get('executionId')} {'is still' if state in WAITING_STATES else 'ended'} {state} "
-        f"({acceptors.phrase(state)}); {_times(execution)}. "
+        f"({acceptors.phrase(state)}); {execution_times(execution)}. "
         f"{_capitalized(HINTS.get(state, 'the service gives no reason for this state'))}. "
         f"{describe_device(device)}. To fix: {next_step({state}, new_task=new_task)}."
     )
 
 
-def _times(execution: Mapping) -> str:
+def execution_times(execution: Mapping) -> str:
+    """When an execution started and last changed, in words."""
     started, updated = iso(execution.get("startedAt")), iso(execution.get("lastUpdatedAt"))
     if not started and not updated:
         return "no start or update time recorded"

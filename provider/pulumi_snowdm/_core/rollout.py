@@ -33,7 +33,7 @@ from pulumi_snowdm._core.task_actions import (cancel_queued, create_tasks, exist
 from pulumi_snowdm._core.times import iso
 from pulumi_snowdm._core.wait import acceptors
 from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
-from pulumi_snowdm._core.wait.loop import Event, FleetGate, ListingSource, wait_until_decided
+from pulumi_snowdm._core.wait.loop import Event, ListingSource, SetGate, wait_until_decided
 from pulumi_snowdm._core.wait.policy import Deadline, WaitPolicy
 from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, Threshold, judge_fleet
 
@@ -229,7 +229,7 @@ class _WaveFailed(Exception):
         self.outcome = outcome
 
 
-class _WaveGate(FleetGate):
+class _WaveGate(SetGate):
     """A wave's wait: its failure is the rollout's to explain, after it canceled what is queued."""
 
     def failure(self, run, outcome: FleetOutcome) -> Exception:

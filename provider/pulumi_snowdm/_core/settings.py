@@ -4,9 +4,13 @@
 retry and timeout knobs. Credentials never pass through here; boto3 finds them itself through its usual chain
 (environment, profile, SSO, instance role), so nothing in this module can ever format one.
 
-Lookup order for each setting: `snowdm:<key>`, then `aws:<key>` (region and profile only), then None, which leaves
-boto3's own environment handling in charge (AWS_REGION / AWS_DEFAULT_REGION, AWS_PROFILE,
-AWS_ENDPOINT_URL_SNOW_DEVICE_MANAGEMENT / AWS_ENDPOINT_URL).
+Lookup order for each setting: `snowdm:<key>`, then `aws:<key>` (region and profile only), then the AWS
+environment. Region: AWS_REGION, then AWS_DEFAULT_REGION (botocore reads only the second, so the first is read
+here, winning as it does in the other AWS SDKs), then the profile's `region`. Profile, endpoint and retries are left to
+boto3's own chain (AWS_PROFILE; AWS_ENDPOINT_URL_SNOW_DEVICE_MANAGEMENT, AWS_ENDPOINT_URL, the profile's
+`endpoint_url` or `services` section; AWS_RETRY_MODE, AWS_MAX_ATTEMPTS, the profile's `retry_mode` and
+`max_attempts`), and only then our defaults (standard, 10 attempts). Whatever its source, an endpoint is held to the
+same rule (https, or plain http to a loopback host), checked here before any call.
 """
 
 from __future__ import annotations
@@ -17,9 +21,17 @@ import re
 import urllib.parse
 from collections.abc import Mapping
 
+import botocore.exceptions
+import botocore.session
+
 from pulumi_snowdm._core.errors import ConfigurationError
+from pulumi_snowdm._core.service_model import SERVICE_NAME
 
 RETRY_MODES = ("legacy", "standard", "adaptive")
+# Used when neither stack config nor the AWS environment/profile sets them. Ten attempts ride out sustained
+# throttling (a call fails 0.1% of the time at 50% throttling, not 3%).
+DEFAULT_RETRY_MODE = "standard"
+DEFAULT_MAX_ATTEMPTS = 10
 
 # Partition prefixes vary (us, us-gov, cn, us-isob, eu-isoe ...): two or more letters, words, then a number.
 _REGION = re.compile(r"[a-z]{2,}(-[a-z]+)+-\d+")
@@ -38,9 +50,9 @@ class ClientSettings:
     region: str | None = None
     profile: str | None = None
     endpoint: str | None = None
-    retry_mode: str = "standard"
-    # Ten attempts ride out sustained throttling (a call fails 0.1% of the time at 50% throttling, not 3%).
-    max_attempts: int = 10
+    # None: the AWS environment or profile decides, else DEFAULT_RETRY_MODE / DEFAULT_MAX_ATTEMPTS (client.py).
+    retry_mode: str | None = None
+    max_attempts: int | None = None
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
 
@@ -49,11 +61,12 @@ class ClientSettings:
             check_region(self.region, "snowdm:region")
         if self.endpoint is not None:
             check_endpoint(self.endpoint, "snowdm:endpoint")
-        if self.retry_mode not in RETRY_MODES:
+        if self.retry_mode is not None and self.retry_mode not in RETRY_MODES:
             raise ConfigurationError(
                 f"snowdm:retryMode is {self.retry_mode!r}: use one of {', '.join(RETRY_MODES)}"
             )
-        if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int) or self.max_attempts < 1:
+        attempts = self.max_attempts
+        if attempts is not None and (isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1):
             raise ConfigurationError(f"snowdm:maxAttempts is {self.max_attempts!r}: use a whole number of at least 1")
         for name in ("connect_timeout", "read_timeout"):
             value = getattr(self, name)
@@ -72,31 +85,76 @@ class ClientSettings:
 def settings_from_config(config: Mapping[str, str], environ: Mapping[str, str]) -> ClientSettings:
     """Build ClientSettings from stack config (`snowdm:*`, then `aws:*`), checking what boto3 will pick up itself.
 
-    `environ` is only inspected, never copied: an endpoint or region that boto3 would take from the environment is
-    held to the same rules as configured ones, so a plain-http endpoint cannot slip in through a variable.
+    `environ` is only inspected, never copied: an endpoint or region that boto3 would take from the environment or
+    the profile is held to the same rules as configured ones, so a plain-http endpoint cannot slip in through a
+    variable or a profile's `endpoint_url`. AWS_REGION is the one variable taken over (botocore ignores it).
     """
     region = _first(config, "snowdm:region", "aws:region")
     profile = _first(config, "snowdm:profile", "aws:profile")
     endpoint = _first(config, "snowdm:endpoint")
     if region is None:
-        for name in _REGION_ENV:
-            if environ.get(name):
-                check_region(environ[name], name)
-                break
-    if endpoint is None and not _truthy(environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")):
-        for name in _ENDPOINT_ENV:
-            if environ.get(name):
-                check_endpoint(environ[name], name)
-                break
+        region = _region_from_environment(environ)
+    if endpoint is None:
+        _check_configured_endpoint(environ, profile)
     return ClientSettings(
         region=region,
         profile=profile,
         endpoint=endpoint,
-        retry_mode=_first(config, "snowdm:retryMode") or "standard",
-        max_attempts=_whole_number(config, "snowdm:maxAttempts", ClientSettings.max_attempts),
+        retry_mode=_first(config, "snowdm:retryMode"),
+        max_attempts=_whole_number(config, "snowdm:maxAttempts"),
         connect_timeout=_seconds(config, "snowdm:connectTimeout", 10.0),
         read_timeout=_seconds(config, "snowdm:readTimeout", 30.0),
     )
+
+
+def _region_from_environment(environ: Mapping[str, str]) -> str | None:
+    """AWS_REGION if set (it wins, as in the other AWS SDKs); AWS_DEFAULT_REGION is only checked: boto3 reads it."""
+    for name in _REGION_ENV:
+        if environ.get(name):
+            check_region(environ[name], name)
+            return environ[name] if name == "AWS_REGION" else None
+    return None
+
+
+def _check_configured_endpoint(environ: Mapping[str, str], profile: str | None) -> None:
+    """Hold an endpoint boto3 would find by itself (variables, the profile) to the rule of `check_endpoint`."""
+    if _truthy(environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")):
+        return
+    for name in _ENDPOINT_ENV:
+        if environ.get(name):
+            check_endpoint(environ[name], name)
+            return
+    found = profile_endpoint(profile)
+    if found is not None:
+        check_endpoint(*found)
+
+
+def profile_endpoint(profile: str | None) -> tuple[str, str] | None:
+    """(endpoint_url, where it is written) from the AWS profile boto3 will use, or None.
+
+    The profile is `profile`, else AWS_PROFILE, else `default`, read from AWS_CONFIG_FILE (~/.aws/config) through
+    botocore's public session API: its `services` section for this service first, then its own `endpoint_url`,
+    the order botocore resolves them in. A profile that does not exist is left for the client to report.
+    """
+    session = botocore.session.Session(profile=profile)
+    try:
+        scoped = session.get_scoped_config()
+    except botocore.exceptions.ProfileNotFound:
+        return None
+    if _truthy(str(scoped.get("ignore_configured_endpoint_urls", ""))):
+        return None
+    name = profile or session.profile or "default"
+    config_file = session.get_config_variable("config_file")
+    section = scoped.get("services")
+    if section:
+        service = session.full_config.get("services", {}).get(section, {}).get(SERVICE_NAME.replace("-", "_"), {})
+        if service.get("endpoint_url"):
+            return service["endpoint_url"], (
+                f"endpoint_url of snow_device_management in [services {section}] (AWS profile {name!r}, {config_file})"
+            )
+    if scoped.get("endpoint_url"):
+        return scoped["endpoint_url"], f"endpoint_url of AWS profile {name!r} ({config_file})"
+    return None
 
 
 def looks_like_region(value: str) -> bool:
@@ -163,10 +221,10 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes")
 
 
-def _whole_number(config: Mapping[str, str], key: str, default: int) -> int:
+def _whole_number(config: Mapping[str, str], key: str) -> int | None:
     raw = _first(config, key)
     if raw is None:
-        return default
+        return None
     try:
         number = float(raw)  # Pulumi hands numbers over as strings, sometimes as "5.0"
     except ValueError:

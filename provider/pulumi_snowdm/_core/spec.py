@@ -14,14 +14,15 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from pulumi_snowdm._core.wait.policy import WaitPolicy
 from pulumi_snowdm._core.names import snake
-from pulumi_snowdm._core.service_model import service_model
+from pulumi_snowdm._core.service_model import service_model, structure
+from pulumi_snowdm._core.wait.policy import WaitPolicy
 
 WEEK = 7 * 24 * 3600
 
 # The members of CreateTask's `command` union in the service model; a resource takes one member's name.
-COMMANDS = tuple(sorted(service_model().operation_model("CreateTask").input_shape.members["command"].members))
+_CREATE_TASK_INPUT = structure(service_model().operation_model("CreateTask").input_shape)
+COMMANDS = tuple(sorted(structure(_CREATE_TASK_INPUT.members["command"]).members))
 
 
 @dataclasses.dataclass(frozen=True)

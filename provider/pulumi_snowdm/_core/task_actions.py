@@ -184,7 +184,7 @@ def create_tasks(client, props: Mapping[str, Any], groups: Sequence[Sequence[str
             f"{label}: {failure}. {len(created)} of {len(groups)} task(s) were created "
             f"({', '.join(created) or 'none'}); once the cause is fixed, rerun "
             f"`pulumi up`: the same client tokens return those tasks instead of sending the command again"
-        ) from None
+        ) from failure  # kept as the cause, so a caller can tell refused credentials from a missing device
     report(f"{label}: {props['command']} sent to {sum(len(group) for group in groups)} device(s) in "
            f"{len(created)} task(s)")
     return created

@@ -17,9 +17,10 @@ import hmac
 import re
 import time
 from collections.abc import Mapping
+from typing import cast
 
 from botocore.auth import SigV4Auth
-from botocore.awsrequest import HTTPHeaders
+from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
 
 from pulumi_snowdm._core.service_model import SERVICE_NAME
@@ -65,8 +66,10 @@ class SignatureVerifier:
                 raise InvalidSignatureException(f"signed header {name!r} is missing from the request")
             request.headers[name] = headers[name]
         signer = SigV4Auth(Credentials(access_key, secret), service, region)
-        canonical_request = signer.canonical_request(request)
-        expected = signer.signature(signer.string_to_sign(request, canonical_request), request)
+        # The stubs ask for an AWSRequest; _ReceivedRequest has every field of one that SigV4Auth reads.
+        as_signed = cast(AWSRequest, request)
+        canonical_request = signer.canonical_request(as_signed)
+        expected = signer.signature(signer.string_to_sign(as_signed, canonical_request), as_signed)
         if not hmac.compare_digest(expected.encode(), signature.encode()):
             raise InvalidSignatureException(
                 "The request signature we calculated does not match the signature you provided. Check your AWS "

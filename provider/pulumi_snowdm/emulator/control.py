@@ -81,7 +81,11 @@ _ROUTES: list[tuple[str, re.Pattern[str], Action]] = [
             lambda emu, ids, body: emu.model.set_device(ids["device"], **_object(body, "device")) or {"ok": True},
         ),
         ("GET", r"/tasks", lambda emu, ids, body: {"tasks": emu.model.tasks()}),
-        ("DELETE", r"/tasks/(?P<task>[^/]+)", lambda emu, ids, body: emu.model.delete_task(ids["task"]) or {"ok": True}),
+        (
+            "DELETE",
+            r"/tasks/(?P<task>[^/]+)",
+            lambda emu, ids, body: emu.model.delete_task(ids["task"]) or {"ok": True},
+        ),
         ("PUT", r"/tasks/(?P<task>[^/]+)/executions/(?P<device>[^/]+)", _set_execution_state),
         (
             "DELETE",

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pulumi_snowdm._core.service_model import service_model
+from pulumi_snowdm._core.service_model import enum_values
 from pulumi_snowdm.emulator.clock import Clock
 from pulumi_snowdm.emulator.devices import Device
 from pulumi_snowdm.emulator.errors import (
@@ -136,10 +136,13 @@ class SnowDeviceManagement:
                 device.instances = [dict(instance) for instance in spec.instances]
             device.updated_at = now
 
-    def set_execution_state(self, task_id: str, device_id: str, state: str) -> None:
-        """Force an execution into `state` now. A non-final state is held (with its device) until set again."""
-        states = service_model().shape_for("ExecutionState").enum
-        if state not in states:
+    def set_execution_state(self, task_id: str, device_id: str, state: object) -> None:
+        """Force an execution into `state` now. A non-final state is held (with its device) until set again.
+
+        `state` is checked here, whatever the caller passed (the control API hands on any JSON value).
+        """
+        states = enum_values("ExecutionState")
+        if not isinstance(state, str) or state not in states:
             raise ValidationException(f"state: must be one of {', '.join(states)}, got {state!r}")
         with self._lock:
             execution = self._execution(task_id, device_id)
@@ -448,7 +451,11 @@ class SnowDeviceManagement:
 
     def _check_targets(self, targets: list[str]) -> None:
         seen: set[str] = set()
-        repeated = [target for target in targets if target in seen or seen.add(target)]
+        repeated = []
+        for target in targets:
+            if target in seen:
+                repeated.append(target)
+            seen.add(target)
         if repeated:
             raise ValidationException(f"targets: {', '.join(repeated)} listed more than once; list each device once")
         unknown = [target for target in targets if target not in self._devices]

@@ -99,7 +99,7 @@ def _json_document(body: bytes) -> dict[str, Any]:
 
 
 def _from_query(member: botocore.model.Shape, values: list[str], name: str, problems: list[str]) -> Any:
-    if member.type_name == "list":
+    if isinstance(member, botocore.model.ListShape):
         return [_scalar(member.member, value, f"{name}[{index}]", problems) for index, value in enumerate(values)]
     return _scalar(member, values[-1], name, problems)
 
@@ -142,8 +142,7 @@ def _writer(shape: botocore.model.Shape) -> Callable[[Any], Any]:
 
 
 def _compile_writer(shape: botocore.model.Shape) -> Callable[[Any], Any]:
-    kind = shape.type_name
-    if kind == "structure":
+    if isinstance(shape, botocore.model.StructureShape):
         # Child writers are looked up on first use (shapes may be recursive), then kept in the closure.
         members = [(name, member.serialization.get("name", name), member) for name, member in shape.members.items()]
         resolved: list[tuple[str, str, Callable[[Any], Any]]] | None = None
@@ -160,7 +159,7 @@ def _compile_writer(shape: botocore.model.Shape) -> Callable[[Any], Any]:
             return result
 
         return write_structure
-    if kind == "list":
+    if isinstance(shape, botocore.model.ListShape):
         item_shape = shape.member
 
         def write_list(value):
@@ -168,7 +167,7 @@ def _compile_writer(shape: botocore.model.Shape) -> Callable[[Any], Any]:
             return [write(item) for item in value]
 
         return write_list
-    if kind == "map":
+    if isinstance(shape, botocore.model.MapShape):
         value_shape = shape.value
 
         def write_map(value):
@@ -176,7 +175,7 @@ def _compile_writer(shape: botocore.model.Shape) -> Callable[[Any], Any]:
             return {key: write(item) for key, item in value.items()}
 
         return write_map
-    if kind == "timestamp":
+    if shape.type_name == "timestamp":
         return _epoch
     return _as_is
 

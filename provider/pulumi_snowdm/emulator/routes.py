@@ -40,7 +40,8 @@ class Route:
         greedy = self.labels and self.labels[-1][2]
         if len(parts) != len(self.segments) and not (greedy and len(parts) >= len(self.segments)):
             return False
-        return all(literal is None or literal == part for literal, part in zip(self.segments, parts))
+        # Not strict: a greedy last label's rest (the parts past the segments) has no literal to compare.
+        return all(literal is None or literal == part for literal, part in zip(self.segments, parts, strict=False))
 
 
 class Router:

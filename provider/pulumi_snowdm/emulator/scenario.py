@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pulumi_snowdm._core.constraints import shape_problems
-from pulumi_snowdm._core.service_model import service_model
+from pulumi_snowdm._core.service_model import service_model, structure
 from pulumi_snowdm.emulator.faults import FaultSettings, is_number
 
 OUTCOMES = ("SUCCEEDED", "FAILED", "REJECTED", "TIMED_OUT")
@@ -146,7 +146,8 @@ def _read_file(path: str) -> Any:
             return tomllib.loads(raw.decode("utf-8"))
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as error:
-        raise ScenarioError(f"scenario file {path}: is not valid {'TOML' if path.endswith('.toml') else 'JSON'}: {error}")
+        language = "TOML" if path.endswith(".toml") else "JSON"
+        raise ScenarioError(f"scenario file {path}: is not valid {language}: {error}") from error
 
 
 def _parse(data: Mapping[str, Any]) -> Scenario:
@@ -265,7 +266,7 @@ def _check_block(block: Any, where: str) -> None:
     if not isinstance(block, Mapping):
         raise ScenarioError(f"{where}: must be an object")
     _check_keys(block, BEHAVIOUR_KEYS + ("commands", "instances") + DESCRIPTION_KEYS, where)
-    output = service_model().operation_model("DescribeDevice").output_shape
+    output = structure(service_model().operation_model("DescribeDevice").output_shape)
     for key in DESCRIPTION_KEYS:
         if key in block:
             problems = shape_problems(output.members[key], block[key], f"{where}.{key}")
@@ -287,7 +288,7 @@ def _check_behaviour(changes: Mapping[str, Any], where: str, allow: tuple[str, .
 
 
 def _check_commands(commands: Any, where: str) -> None:
-    known = tuple(service_model().shape_for("Command").members)
+    known = tuple(structure(service_model().shape_for("Command")).members)
     if not isinstance(commands, Mapping):
         raise ScenarioError(f"{where}.commands: must be an object keyed by command ({', '.join(known)})")
     for command, override in commands.items():

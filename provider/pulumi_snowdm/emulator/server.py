@@ -176,7 +176,8 @@ class _ConnectionHandler(socketserver.StreamRequestHandler):
         return body
 
     def _read_chunks(self) -> bytes:
-        chunks, total = [], 0
+        chunks: list[bytes] = []
+        total = 0
         while True:
             size_line = self.rfile.readline(MAX_LINE_BYTES + 1).split(b";")[0].strip()
             try:

@@ -40,8 +40,7 @@ from pulumi_snowdm._core.spec import FLEET_GATE, TIMING_FIELDS
 from pulumi_snowdm._core.task_actions import (Command, cancel_shards, create_shard_tasks, existing_tasks,
                                               fan_out, retag_tasks)
 from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
-from pulumi_snowdm._core.wait.loop import FleetGate as FleetWait
-from pulumi_snowdm._core.wait.loop import ListingSource, wait_until_decided
+from pulumi_snowdm._core.wait.loop import ListingSource, SetGate, wait_until_decided
 from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, judge_fleet, parse_threshold
 from pulumi_snowdm._core.wait.policy import outlast_busy_service
 from pulumi_snowdm.resources.declared import check_result, diff_result, given_inputs, input_check, registration_props
@@ -113,7 +112,8 @@ class FleetGateProvider(SdmProvider):
         tasks = existing_tasks(client, task_ids, prop="task_ids", label=label, report=report)
         device_ids = [device for task in tasks for device in task.get("targets") or []]
         policy = wait_policy(props)
-        gate = FleetWait(task_ids, device_ids, _rule(props), explain=_explainer(client, label, bool(props.get("devices"))))
+        creates_tasks = bool(props.get("devices"))
+        gate = SetGate(task_ids, device_ids, _rule(props), explain=_explainer(client, label, creates_tasks))
         with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=device_ids,
                                 interval=policy.initial_delay_seconds) as subscription:
             outcome = wait_until_decided(ListingSource(subscription), gate, policy, label=label,
@@ -142,7 +142,7 @@ class FleetGateProvider(SdmProvider):
         # One complete look through the same loop as create: a busy service is outlasted, not given up on.
         policy = dataclasses.replace(wait_policy(props), not_found_grace_seconds=0)
         with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=targets) as subscription:
-            view = wait_until_decided(ListingSource(subscription), FleetWait(task_ids, targets, rule), policy,
+            view = wait_until_decided(ListingSource(subscription), SetGate(task_ids, targets, rule), policy,
                                       label=label, events=wait_lines(label, single=False, states=False),
                                       until_seen=True).view
         # A refresh fails only when the threshold can no longer be met, whatever is still running.

@@ -6,7 +6,7 @@ was seen, judged or not). What differs is stated by the caller:
 - a `Source` gives looks ({(task_id, device_id): summary} plus per-task errors) and the pause between them
   (`ListingSource` reads the shared ListExecutions snapshots and wakes early on news; `DescribeSource` calls
   DescribeExecution); the pause is the only place the product sleeps between looks at an execution;
-- a `Gate` gives the rule and the errors it raises (`ExecutionGate` for one device, `FleetGate` for a set);
+- a `Gate` gives the rule and the errors it raises (`ExecutionGate` for one device, `SetGate` for a set);
 - `events` receives progress as `Event`s (a state change, a heartbeat, a busy service, an unknown state) for the
   host to render: the dynamic provider prints lines, other hosts may draw them their own way.
 
@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol, Union
 
-from pulumi_snowdm._core.diagnosis import explain_fleet_failure
+from pulumi_snowdm._core.diagnosis import execution_times, explain_fleet_failure
 from pulumi_snowdm._core.errors import ExecutionFailed, FleetFailed, NotFound, ServiceUnavailable, WaitTimedOut
 from pulumi_snowdm._core.times import duration, iso
 from pulumi_snowdm._core.wait import acceptors
@@ -155,8 +155,9 @@ class ExecutionGate:
         self._confirm_task = confirm_task
 
     def before_judging(self, look: Look) -> None:
-        """The first look without the execution: make sure its task exists, once."""
-        if self._confirm_task is not None and self.key not in look.view:
+        """The first clear look without the execution (not a busy service): make sure its task exists, once."""
+        busy = any(isinstance(error, ServiceUnavailable) for error in look.errors.values())
+        if self._confirm_task is not None and self.key not in look.view and not busy:
             confirm, self._confirm_task = self._confirm_task, None
             confirm()
 
@@ -188,16 +189,14 @@ class ExecutionGate:
         return WaitTimedOut(
             f"{run.label}: no final state after {run.elapsed_text()} (deadline {duration(run.deadline.seconds)}); "
             f"{self._last_seen(run)}. The execution goes on without the gate: rerun `pulumi up` to wait again, "
-            f"or raise the gate's timeout")
+            f"or raise timeout_seconds")
 
     def _last_seen(self, run: _Run) -> str:
         last = run.view.get(self.key) or {}
-        return (f"last seen {last.get('state')} (execution {last.get('executionId')}, "
-                f"started {iso(last.get('startedAt')) or 'unknown'}, "
-                f"last updated {iso(last.get('lastUpdatedAt')) or 'unknown'})")
+        return f"execution {last.get('executionId')} was last seen {last.get('state')}, {execution_times(last)}"
 
 
-class FleetGate:
+class SetGate:
     """Every execution of `task_ids` (limited to `device_ids` unless None), judged together against `rule`.
 
     `explain(outcome)` writes the failure message (it may call DescribeDevice); the default lists the devices.
@@ -229,7 +228,7 @@ class FleetGate:
             f"gate's timeout")
 
 
-Gate = Union[ExecutionGate, FleetGate]
+Gate = Union[ExecutionGate, SetGate]
 
 
 # --- the loop ------------------------------------------------------------------------------------------------------
@@ -297,8 +296,8 @@ class _Run:
         self.changed = False
         self.settled = now - self.started >= self.policy.not_found_grace_seconds
         self.errors = look.errors
-        self.gate.before_judging(look)
         self._take_errors(look.errors)
+        self.gate.before_judging(look)
         if self.busy is not None and not look.view:
             return None
         self.view = look.view

@@ -1,0 +1,67 @@
+"""The exit codes of `snowdm`, stable for scripts, and which error ends the command with which code."""
+
+from __future__ import annotations
+
+import enum
+
+from pulumi_snowdm._core.errors import (AccessError, ConfigurationError, ExecutionFailed, FleetFailed, InputError,
+                                        NotFound, WaitTimedOut)
+
+
+class ExitCode(enum.IntEnum):
+    """What the command's exit status means."""
+
+    PASSED = 0
+    FAILED = 1
+    USAGE = 2
+    DEADLINE = 3
+    ACCESS = 4
+    INTERRUPTED = 130
+
+
+HELP = """exit codes:
+  0    the gate passed (status: the look succeeded)
+  1    the gate failed: too few executions succeeded (a device QUEUED past --queued-timeout counts as failed),
+       or a call failed for another reason
+  2    bad usage or input (an option, a device id, a task that does not exist); nothing was sent
+  3    the deadline (--timeout) passed before the gate decided; the executions go on
+  4    access or configuration: credentials refused, no region, an unusable endpoint
+  130  interrupted (Ctrl-C or SIGTERM); a rerun of `snowdm run` with the same --run-id resumes"""
+
+
+def exit_code(error: BaseException) -> ExitCode:
+    """The exit code for an error that ended the command, judged by the first error of a known kind in its chain.
+
+    The chain is read because the task calls wrap their causes (a CreateTask refused for wrong credentials is
+    reported with the shards created so far; a task that does not exist, with what to check).
+    """
+    for cause in _chain(error):
+        if isinstance(cause, (AccessError, ConfigurationError)):
+            return ExitCode.ACCESS
+        if isinstance(cause, (InputError, NotFound)):
+            return ExitCode.USAGE
+        if isinstance(cause, WaitTimedOut):
+            return ExitCode.DEADLINE
+        if isinstance(cause, (FleetFailed, ExecutionFailed)):
+            return ExitCode.FAILED
+    return ExitCode.FAILED
+
+
+def _chain(error: BaseException):
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        yield error
+        error = error.__cause__ or error.__context__
+
+
+class BadUsage(InputError):
+    """One or more options are wrong; the message lists every problem, each naming its option as typed."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("", "; ".join(problems))
+        self.problems = problems
+        self.args = ("\n".join(problems),)
+
+    def __str__(self) -> str:
+        return self.args[0]

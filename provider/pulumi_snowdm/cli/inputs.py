@@ -1,0 +1,169 @@
+"""The options of a `snowdm` command, checked before any API call, into what the wait engine takes.
+
+The checks are the resources' own (`_core.checks` over the FleetGate declaration: device and task ids against the
+service model, the threshold, the timing bounds and WaitPolicy's rules), with each property named as the option the
+user typed (`--min-succeeded`, not `minSucceeded`). Durations (`90s`, `15m`) are read here, then checked in seconds.
+Every problem is collected, so one run of the command tells them all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Mapping
+
+from pulumi_snowdm._core.checks import InputCheck
+from pulumi_snowdm._core.settings import ClientSettings, check_endpoint, check_region, settings_from_config
+from pulumi_snowdm._core.spec import FLEET_GATE
+from pulumi_snowdm._core.wait.policy import WaitPolicy
+from pulumi_snowdm._core.wait.threshold import FleetRule, parse_threshold
+from pulumi_snowdm.cli.durations import EXAMPLES, parse_duration
+from pulumi_snowdm.cli.exits import BadUsage
+from pulumi_snowdm.resources.timing import check_timing, wait_policy
+
+# Declared property -> the option that sets it.
+OPTIONS = {
+    "taskIds": "--task-id",
+    "devices": "--device",
+    "command": "--command",
+    "description": "--description",
+    "runId": "--run-id",
+    "minSucceeded": "--min-succeeded",
+    "failFast": "--fail-fast",
+    "acceptCanceled": "--accept-canceled",
+    "timeoutSeconds": "--timeout",
+    "queuedTimeoutSeconds": "--queued-timeout",
+    "pollIntervalSeconds": "--poll-interval",
+}
+DURATIONS = {"timeoutSeconds": "timeout", "queuedTimeoutSeconds": "queued_timeout",
+             "pollIntervalSeconds": "poll_interval"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Request:
+    """A checked command: what to create (run), what to wait on, the rule and the policy, and where to write."""
+
+    subcommand: str
+    task_ids: tuple[str, ...] = ()
+    devices: tuple[str, ...] | None = None
+    command: str | None = None
+    run_id: str | None = None
+    description: str | None = None
+    rule: FleetRule = FleetRule()
+    policy: WaitPolicy = WaitPolicy()
+    output: str = "table"
+    junit: str | None = None
+
+
+def read_request(args: argparse.Namespace) -> Request:
+    """The checked request, or BadUsage listing every problem."""
+    news, devices_from = _values(args)
+    labels = {**OPTIONS, "devices": devices_from}
+    check = InputCheck(FLEET_GATE, news, label=lambda name: labels.get(name, name), unknown=lambda _: False)
+    for name, problem in news.pop("problems", []):
+        check.fail(name, problem)
+    if args.subcommand == "run":
+        _check_run(check, args)
+    else:
+        check.check("taskIds", required=True)
+        if news.get("devices") is not None:
+            check.check("devices")
+    if args.subcommand != "status":
+        for name in ("minSucceeded", "failFast", "acceptCanceled"):
+            check.check(name)
+        _check_reachable(check)
+        check_timing(check)
+    if check.failures:
+        raise BadUsage([f"invalid option {reason}" for _, reason in check.failures])
+    return _request(args, check.inputs)
+
+
+def client_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> ClientSettings:
+    """Settings from --region/--profile/--endpoint-url, with the resources' fallbacks and the loopback rule."""
+    if args.region:
+        check_region(args.region, "--region")
+    if args.endpoint_url:
+        check_endpoint(args.endpoint_url, "--endpoint-url")
+    config = {"snowdm:region": args.region, "snowdm:profile": args.profile, "snowdm:endpoint": args.endpoint_url}
+    return settings_from_config({key: value for key, value in config.items() if value}, environ)
+
+
+def _values(args: argparse.Namespace) -> tuple[dict, str]:
+    """The options as declared properties (camelCase), and the option the device list came from."""
+    news: dict = {"problems": []}
+    devices_from = "--device"
+    if args.subcommand in ("wait", "status"):
+        news["taskIds"] = list(args.task_id)
+    if args.subcommand == "status":
+        return news, devices_from
+    if args.subcommand == "run":
+        news.update(command=args.command, runId=args.run_id, description=args.description)
+        if args.devices_file is not None:
+            devices_from = "--devices-file"
+            news["devices"] = _devices_file(args.devices_file, news["problems"])
+        else:
+            news["devices"] = list(args.device) if args.device else None
+    elif args.device:
+        news["devices"] = list(args.device)
+    news.update(minSucceeded=args.min_succeeded, failFast=args.fail_fast, acceptCanceled=args.accept_canceled)
+    for name, attribute in DURATIONS.items():
+        text = getattr(args, attribute)
+        if text is None:
+            continue
+        seconds = parse_duration(text)
+        if seconds is None:
+            news["problems"].append((name, f"must be a duration {EXAMPLES}, got {text!r}"))
+        else:
+            news[name] = seconds
+    return news, devices_from
+
+
+def _devices_file(path: str, problems: list) -> list[str] | None:
+    try:
+        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+    except (OSError, UnicodeDecodeError) as error:
+        problems.append(("devices", f"cannot be read: {error}"))
+        return None
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return [line for line in lines if line]
+
+
+def _check_run(check: InputCheck, args: argparse.Namespace) -> None:
+    if args.device and args.devices_file is not None:
+        check.fail("devices", "and '--devices-file' exclude each other: give the devices one way")
+    elif not args.device and args.devices_file is None:
+        check.fail("devices", "or '--devices-file' is required: the devices to send the command to")
+    elif not check.failed("devices"):
+        check.check("devices", required=True)
+    check.check("command", required=True)
+    check.check("description")
+    check.check("runId", required=True)
+
+
+def _check_reachable(check: InputCheck) -> None:
+    """A count above the number of devices named could never be met."""
+    threshold, devices = check.inputs.get("minSucceeded"), check.inputs.get("devices")
+    if check.failed("minSucceeded") or not isinstance(devices, list) or not devices:
+        return
+    count = parse_threshold(threshold).count
+    if count is not None and count > len(devices):
+        check.fail("minSucceeded", f"is {count}, more than the {len(devices)} device(s): it could never be met")
+
+
+def _request(args: argparse.Namespace, inputs: Mapping) -> Request:
+    devices = inputs.get("devices")
+    waits = args.subcommand != "status"
+    return Request(
+        subcommand=args.subcommand,
+        task_ids=tuple(inputs.get("taskIds") or ()),
+        devices=tuple(devices) if devices is not None else None,
+        command=inputs.get("command"),
+        run_id=inputs.get("runId"),
+        description=inputs.get("description"),
+        rule=FleetRule(parse_threshold(inputs.get("minSucceeded")), bool(inputs.get("failFast")),
+                       bool(inputs.get("acceptCanceled"))) if waits else FleetRule(),
+        policy=wait_policy(inputs) if waits else WaitPolicy(),
+        output=args.output,
+        junit=args.junit,
+    )

@@ -1,0 +1,43 @@
+"""Ctrl-C and SIGTERM: both stop the command as KeyboardInterrupt, except while tasks are being created.
+
+A CreateTask in flight when the user interrupts may or may not reach the service; stopping in the middle of the
+shards would leave the user unsure what was sent. So while the shards are created an interrupt is noted and acted
+on once the calls are done (a second one stops at once). Either way a rerun with the same --run-id sends the same
+client tokens, and gets the same tasks back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+from collections.abc import Callable, Iterator
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_on_sigterm() -> None:
+    """Make SIGTERM (a CI runner cancelling the job) stop the command as Ctrl-C does."""
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+@contextlib.contextmanager
+def deferred_interrupts(say: Callable[[str], None]) -> Iterator[None]:
+    """Hold the first Ctrl-C or SIGTERM until the block ends, then raise it; a second one raises at once."""
+    heard: list[int] = []
+
+    def note(signum, frame) -> None:
+        if heard:
+            _interrupt(signum, frame)
+        heard.append(signum)
+        say("interrupted: finishing the CreateTask calls in flight, then stopping (interrupt again to stop now)")
+
+    previous = {signum: signal.signal(signum, note) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if heard:
+        raise KeyboardInterrupt

@@ -1,0 +1,109 @@
+"""The result of a command, per device: what DescribeExecution answered at the end, and why a device failed.
+
+Every output (the verdict table, `--output json`, `--junit`, GitHub annotations) is written from one `Result`, so
+they always agree. Times come from DescribeExecution, read once per device when the wait ended (ListExecutions has
+none); after an interrupt nothing more is called, and the records are the last listing's. A failing device's
+diagnosis is the state's hint plus what DescribeDevice says (for the first few failing devices).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from pulumi_snowdm._core.diagnosis import HINTS, describe_device
+from pulumi_snowdm._core.finders import device_or_none
+from pulumi_snowdm._core.task_actions import fan_out
+from pulumi_snowdm._core.wait import acceptors
+from pulumi_snowdm._core.wait.threshold import FleetEntry, FleetOutcome, Outcome
+from pulumi_snowdm.cli.exits import ExitCode
+from pulumi_snowdm.cli.gate import Ending
+from pulumi_snowdm.resources.fleet_outputs import execution_records
+
+EXIT_CODES = {"passed": ExitCode.PASSED, "looked": ExitCode.PASSED, "failed": ExitCode.FAILED,
+              "timed_out": ExitCode.DEADLINE, "interrupted": ExitCode.INTERRUPTED}
+# Failing devices whose DescribeDevice goes into the diagnosis; the others get the state's hint alone.
+DIAGNOSED_DEVICES = 10
+
+
+@dataclasses.dataclass(frozen=True)
+class DeviceResult:
+    """One device's execution as the command ends: ids, state, times, where it stands for the gate, and why."""
+
+    device_id: str
+    task_id: str | None
+    execution_id: str | None
+    state: str
+    started_at: str | None
+    last_updated_at: str | None
+    outcome: str
+    diagnosis: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome == Outcome.FAILED.value
+
+    def as_json(self) -> dict[str, Any]:
+        return {"deviceId": self.device_id, "taskId": self.task_id, "executionId": self.execution_id,
+                "state": self.state, "startedAt": self.started_at, "lastUpdatedAt": self.last_updated_at,
+                "outcome": self.outcome, "diagnosis": self.diagnosis}
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+    """The whole command's result."""
+
+    command: str
+    verdict: str
+    exit_code: ExitCode
+    message: str
+    task_ids: tuple[str, ...]
+    counts: dict[str, int]
+    succeeded: int
+    total: int
+    required: int | None
+    devices: tuple[DeviceResult, ...]
+
+    @property
+    def failing(self) -> list[DeviceResult]:
+        return [device for device in self.devices if device.failed]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"command": self.command, "verdict": self.verdict, "exitCode": int(self.exit_code),
+                "message": self.message, "taskIds": list(self.task_ids), "counts": self.counts,
+                "succeeded": self.succeeded, "total": self.total, "required": self.required,
+                "executions": [device.as_json() for device in self.devices]}
+
+
+def result_of(ending: Ending, client, say) -> Result:
+    """The Result of `ending`, reading DescribeExecution (and DescribeDevice for failures) unless interrupted."""
+    outcome = ending.outcome
+    rows = _rows(outcome, client, say, ending.label, calls=ending.verdict != "interrupted") if outcome else ()
+    return Result(
+        command=ending.label.split(" ")[1], verdict=ending.verdict, exit_code=EXIT_CODES[ending.verdict],
+        message=ending.message, task_ids=tuple(ending.task_ids),
+        counts=outcome.counts() if outcome else {},
+        succeeded=outcome.tally.succeeded if outcome else 0,
+        total=outcome.tally.total if outcome else 0,
+        required=outcome.required if outcome else None,
+        devices=rows,
+    )
+
+
+def _rows(outcome: FleetOutcome, client, say, label: str, *, calls: bool) -> tuple[DeviceResult, ...]:
+    """A row per judged entry; with `calls`, times from DescribeExecution and failures' DescribeDevice."""
+    records = execution_records(client, outcome, with_times=calls, report=say, label=label)
+    failing = [entry.device_id for entry in outcome.entries if entry.outcome is Outcome.FAILED][:DIAGNOSED_DEVICES]
+    devices = dict(zip(failing, fan_out(lambda device: device_or_none(client, device), failing))) if calls else {}
+    return tuple(_device(entry, record, devices) for entry, record in zip(outcome.entries, records.values()))
+
+
+def _device(entry: FleetEntry, record: dict, devices: dict) -> DeviceResult:
+    diagnosis = None
+    if entry.outcome is Outcome.FAILED:
+        hint = entry.reason or HINTS.get(entry.state, acceptors.phrase(entry.state))
+        diagnosis = hint[:1].upper() + hint[1:] + "."
+        if entry.device_id in devices:
+            diagnosis += f" {describe_device(devices[entry.device_id])}."
+    return DeviceResult(entry.device_id, record.get("taskId"), record.get("executionId"), record.get("state"),
+                        record.get("startedAt"), record.get("lastUpdatedAt"), entry.outcome.value, diagnosis)

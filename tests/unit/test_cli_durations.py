@@ -1,0 +1,45 @@
+"""`snowdm` durations as typed on a command line, and the exit code each kind of error ends the command with."""
+
+from __future__ import annotations
+
+import pytest
+
+from pulumi_snowdm._core.errors import AccessError, FleetFailed, NotFound, SnowdmError, WaitTimedOut
+from pulumi_snowdm.cli.durations import parse_duration
+from pulumi_snowdm.cli.exits import BadUsage, ExitCode, exit_code
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ("90s", 90), ("15m", 900), ("2h", 7200), ("1h30m", 5400), ("500ms", 0.5), ("0.5s", 0.5), ("45", 45),
+    (" 2M ", 120), ("1d", 86400), ("0", 0),
+])
+def test_durations(text, seconds):
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "s", "soon", "15 m", "-5s", "1h-30m", "2w", "1.5.2s", "m15"])
+def test_not_durations(text):
+    assert parse_duration(text) is None
+
+
+def _wrapped(cause: Exception) -> SnowdmError:
+    try:
+        try:
+            raise cause
+        except SnowdmError:
+            raise SnowdmError("0 of 1 task(s) were created") from None  # as existing_tasks does: context kept
+    except SnowdmError as error:
+        return error
+
+
+@pytest.mark.parametrize(("error", "code"), [
+    (BadUsage(["invalid option '--timeout' ..."]), ExitCode.USAGE),
+    (FleetFailed("x"), ExitCode.FAILED),
+    (WaitTimedOut("x"), ExitCode.DEADLINE),
+    (AccessError("x"), ExitCode.ACCESS),
+    (_wrapped(AccessError("refused")), ExitCode.ACCESS),
+    (_wrapped(NotFound("task", "st-1")), ExitCode.USAGE),
+    (SnowdmError("something else"), ExitCode.FAILED),
+])
+def test_exit_codes_follow_the_cause(error, code):
+    assert exit_code(error) is code

@@ -1,0 +1,35 @@
+"""The layers of docs/architecture.md hold: `_core` never imports Pulumi or `resources`, and no resource module
+imports another (shared things live in `_core` or in host-glue modules)."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import pulumi_snowdm
+
+PACKAGE = Path(pulumi_snowdm.__file__).parent
+RESOURCE_MODULES = ("task", "task_execution", "fleet_gate")
+
+
+def imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "_core").rglob("*.py")), ids=lambda path: path.name)
+def test_core_is_free_of_pulumi_and_of_the_host(path):
+    bad = {name for name in imports(path) if name.split(".")[0] == "pulumi" or name.startswith("pulumi_snowdm.resources")}
+    assert not bad, f"{path.relative_to(PACKAGE)} imports {sorted(bad)}"
+
+
+@pytest.mark.parametrize("module", RESOURCE_MODULES)
+def test_no_resource_module_imports_another(module):
+    others = {f"pulumi_snowdm.resources.{other}" for other in RESOURCE_MODULES if other != module}
+    assert not imports(PACKAGE / "resources" / f"{module}.py") & others
