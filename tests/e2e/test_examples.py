@@ -19,7 +19,7 @@ FAST = {"scenario": None, "time_scale": 20}
 
 def test_every_example_is_tested():
     assert sorted(p.name for p in EXAMPLES.iterdir() if (p / "Pulumi.yaml").exists()) == [
-        "canary-reboot", "unlock-then-deploy"]
+        "canary-reboot", "staged-reboot", "unlock-then-deploy"]
 
 
 @pytest.mark.parametrize("emulator", [FAST], indirect=True)
@@ -61,3 +61,24 @@ def test_canary_that_fails_stops_the_fleet_reboot(make_project, emulator):
     output = project.up(expect_ok=False).output
     assert f"device {FLEET[0]}" in output and "ended FAILED" in output
     assert [task["targets"] for task in emulator.model.tasks()] == [FLEET[:1]]  # the fleet was never touched
+
+
+@pytest.mark.parametrize("emulator", [FAST], indirect=True)
+def test_staged_reboot(make_project, emulator):
+    project = make_project(folder=EXAMPLES / "staged-reboot", config={"devices": json.dumps(FLEET)})
+    outputs = project.up().outputs
+    assert outputs["counts"] == {"SUCCEEDED": 4} and outputs["untouched"] == []
+    assert [(wave["devices"], wave["status"]) for wave in outputs["waves"]] == [
+        (FLEET[:1], "passed"), (FLEET[1:2], "passed"), (FLEET[2:], "passed")]
+    assert [task["targets"] for task in emulator.model.tasks()] == [FLEET[:1], FLEET[1:2], FLEET[2:]]
+    project.destroy()
+
+
+@pytest.mark.parametrize("emulator", [FAST], indirect=True)
+def test_a_failing_canary_stops_the_staged_reboot(make_project, emulator):
+    emulator.model.set_device(FLEET[0], outcome="FAILED")
+    project = make_project(folder=EXAMPLES / "staged-reboot", config={"devices": json.dumps(FLEET)})
+    output = project.up(expect_ok=False).output
+    assert "rollout stopped at wave 1/3" in output and f"{FLEET[0]} (task " in output
+    assert f"Untouched devices (3, the command was never sent to them): {', '.join(FLEET[1:])}." in output
+    assert [task["targets"] for task in emulator.model.tasks()] == [FLEET[:1]]  # the rest was never touched

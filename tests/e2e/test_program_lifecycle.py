@@ -85,7 +85,7 @@ def readme_snippets() -> list[str]:
 
 
 SNIPPETS = readme_snippets()
-TASK_AND_GATES, FLEET = SNIPPETS[0], SNIPPETS[1]
+TASK_AND_GATES, FLEET, ROLLOUT = SNIPPETS[0], SNIPPETS[1], SNIPPETS[2]
 
 FULL_TASK_AND_GATE = f"""
 import pulumi
@@ -141,6 +141,13 @@ PROGRAMS = [
         Change("run_id", replace_text("fail_fast=True,", 'fail_fast=True, run_id="2",'),
                {"fleet-rebooted": "replace"}),
     ]),
+    Program("readme-staged-rollout", PREAMBLE + ROLLOUT, changes=[
+        Change("max_failures", replace_text('max_failures="10%"', "max_failures=2"), {"fleet-rollout": "update"}),
+        Change("the waves", replace_text('waves=[1, "25%", "100%"]', 'waves=[2, "100%"]'),
+               {"fleet-rollout": "update"}),
+        Change("run_id", replace_text("bake_seconds=10", 'bake_seconds=10, run_id="2"'),
+               {"fleet-rollout": "replace"}),
+    ]),
     Program("full-task-and-gate", FULL_TASK_AND_GATE, changes=[
         Change("the tags", replace_text('tags={"team": "edge"}', 'tags={"team": "edge", "ticket": "CHG-1"}'),
                {"reboot": "update", "rebooted": "replace"}),
@@ -168,6 +175,11 @@ PROGRAMS = [
     Program("example-canary-reboot", folder=EXAMPLES / "canary-reboot", config={"devices": json.dumps(DEMO)},
             changes=[
         Change("the fleet's threshold", set_config("minSucceeded", "2"), {"fleet-back": "update"}),
+    ]),
+    Program("example-staged-reboot", folder=EXAMPLES / "staged-reboot", config={"devices": json.dumps(DEMO)},
+            changes=[
+        Change("max_failures", set_config("maxFailures", "1"), {"staged-reboot": "update"}),
+        Change("a fifth device", set_config("devices", json.dumps(DEMO + EDGE[:1])), {"staged-reboot": "replace"}),
     ]),
 ]
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from pulumi_snowdm._core.constraints import input_problems
 from pulumi_snowdm._core.errors import InputError, shown
+from pulumi_snowdm._core.rollout import parse_max_failures, parse_waves
 from pulumi_snowdm._core.spec import Prop, ResourceSpec
 from pulumi_snowdm._core.wait.threshold import parse_threshold
 
@@ -101,6 +102,11 @@ def _problem(prop: Prop, value: Any, label: Label) -> str | None:
         return f"must be a number of seconds from {shown(low)} to {shown(high)}, got {shown(value)}"
     if prop.kind == "threshold":
         return _threshold_problem(value, label(prop.name))
+    if prop.kind in _RULES:
+        try:
+            _RULES[prop.kind](value, label(prop.name))
+        except InputError as error:
+            return error.problem
     if prop.kind == "ids":
         return _ids_problem(prop, value)
     if prop.max_length is not None:
@@ -110,6 +116,10 @@ def _problem(prop: Prop, value: Any, label: Label) -> str | None:
     if prop.api is not None:
         return _api_problem(prop, value)
     return None
+
+
+# Kinds whose parser is the rule: a value it reads is valid.
+_RULES = {"waves": parse_waves, "failures": parse_max_failures}
 
 
 def _api_problem(prop: Prop, value: Any) -> str | None:

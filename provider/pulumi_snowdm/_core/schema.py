@@ -22,7 +22,10 @@ _TYPES: dict[str, dict[str, Any]] = {
     "tags": {"type": "object", "additionalProperties": {"type": "string"}},
     "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
     "records": {"type": "object", "additionalProperties": {"$ref": "pulumi.json#/Any"}},
+    "reports": {"type": "array", "items": {"$ref": "pulumi.json#/Any"}},
     "threshold": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
+    "failures": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
+    "waves": {"type": "array", "items": {"oneOf": [{"type": "integer"}, {"type": "string"}]}},
 }
 
 

@@ -30,7 +30,8 @@ class Prop:
     """One property of a resource.
 
     `kind` is one of: string, boolean, number, integer, ids (a list of distinct ids), strings (a list), tags (a map
-    of strings), counts (a map of integers), records (a map of anything), threshold (a count or "95%").
+    of strings), counts (a map of integers), records (a map of anything), reports (a list of anything), threshold
+    (a count or "95%"), failures (a count or percentage, 0 allowed), waves (a list of counts or percentages).
     `api` names the (operation, member) whose service-model constraints the value must meet. `default` is what an
     absent input means; `bounds` is the allowed range of a number. `replaces`: a change replaces the resource.
     """
@@ -230,6 +231,16 @@ FLEET_GATE = ResourceSpec(
              api=("CreateTask", "tags")),
         Prop("runId", "string", "With devices: a new value creates the tasks again (new client tokens).",
              max_length=RUN_ID_LENGTH, replaces=True),
+        Prop("waves", "waves", 'With devices: a staged rollout. Cumulative wave sizes, counts or percentages of the '
+                               'device list taken in order, the last reaching every device: [1, "10%", "100%"] is '
+                               "one canary, then up to 10%, then all. A wave's tasks are created once every "
+                               "execution of the previous wave has ended and the failures stay within maxFailures."),
+        Prop("maxFailures", "failures", "With waves: how many failures the rollout tolerates, a count or a "
+                                        'percentage like "5%" of the devices sent to so far (default 0). Past it no '
+                                        "further wave starts and the failing wave's executions still QUEUED are "
+                                        "canceled."),
+        Prop("bakeSeconds", "number", "With waves: seconds to wait after a wave passed before the next starts, then "
+                                      "look at the passed waves again.", default=0.0, bounds=(0, WEEK)),
         Prop("minSucceeded", "threshold", 'How many must succeed: a count, or a percentage like "95%" (default: '
                                           "all)."),
         Prop("failFast", "boolean", "Fail as soon as the threshold cannot be met.", default=False),
@@ -248,6 +259,12 @@ FLEET_GATE = ResourceSpec(
         Prop("succeeded", "integer", "How many executions succeeded.", always=True),
         Prop("total", "integer", "How many executions were waited on.", always=True),
         Prop("required", "integer", "How many had to succeed.", always=True),
+        Prop("waveReports", "reports", "With waves, per wave: wave (its number), status (passed, aborted or not "
+                                       "started), devices, tasks (task ids), counts (executions by state), "
+                                       "startedAt and endedAt (ISO-8601 UTC, as DescribeTask tells)."),
+        Prop("untouchedDevices", "strings", "With waves: devices the command was never sent to."),
+        Prop("abortedWave", "integer", "With waves: the number of the wave that stopped the rollout, if any (a "
+                                       "stopped rollout fails the deployment; its message holds the same report)."),
     ),
 )
 

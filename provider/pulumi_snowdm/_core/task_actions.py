@@ -148,15 +148,29 @@ def shard_token(scope: str, index: int, props: Mapping[str, Any]) -> str:
     return client_token(f"{scope}#shard-{index}", {**props, "targets": list(props["devices"])})
 
 
+def wave_shard_token(scope: str, start: int, end: int, index: int, props: Mapping[str, Any]) -> str:
+    """The client token of shard `index` of the rollout wave cut `devices[start:end]`.
+
+    Deterministic per wave cut, so a rerun with the same device list and waves returns the tasks already sent; a
+    wave whose cut is unchanged keeps its tokens even when later waves change.
+    """
+    return client_token(f"{scope}#wave-{start}-{end}#shard-{index}", {**props, "targets": list(props["devices"])})
+
+
 def create_shard_tasks(client, props: Mapping[str, Any], report: Callable[[str], None], label: str) -> list[str]:
     """CreateTask for every shard of `props["devices"]`; return the task ids the service answered, shard order."""
-    groups = shards(props["devices"])
+    return create_tasks(client, props, shards(props["devices"]),
+                        lambda index: shard_token(props["scope"], index, props), report, label)
 
+
+def create_tasks(client, props: Mapping[str, Any], groups: Sequence[Sequence[str]], token: Callable[[int], str],
+                 report: Callable[[str], None], label: str) -> list[str]:
+    """CreateTask for every group of devices (group i with client token `token(i)`); the task ids, group order."""
     def create(index: int) -> str | Exception:
         try:
             # Safe to repeat while the service is busy: the shard's client token returns the same task.
             return outlast_busy_service(
-                lambda: create_task(client, token=shard_token(props["scope"], index, props), command=props["command"],
+                lambda: create_task(client, token=token(index), command=props["command"],
                                     targets=groups[index], description=props.get("description"),
                                     tags=props.get("tags")),
                 label=f"{label}: CreateTask for shard {index + 1}", report=report)
@@ -172,7 +186,8 @@ def create_shard_tasks(client, props: Mapping[str, Any], report: Callable[[str],
             f"({', '.join(created) or 'none'}); once the cause is fixed, rerun "
             f"`pulumi up`: the same client tokens return those tasks instead of sending the command again"
         ) from failure  # kept as the cause, so a caller can tell refused credentials from a missing device
-    report(f"{label}: {props['command']} sent to {len(props['devices'])} device(s) in {len(created)} task(s)")
+    report(f"{label}: {props['command']} sent to {sum(len(group) for group in groups)} device(s) in "
+           f"{len(created)} task(s)")
     return created
 
 

@@ -11,6 +11,9 @@ nothing is still running), naming the failing devices with their state and what 
 QUEUED past `queued_timeout_seconds`, or an expected device that has no execution after the grace period, counts
 as failed.
 
+With `waves` (and `max_failures`, `bake_seconds`) a gate given devices is a staged rollout: the command goes out
+wave by wave, each wave judged before the next is sent (`_core.rollout`, which this resource only translates).
+
 Outputs are what the API answered (see fleet_outputs.py). refresh lists the executions again: tasks gone are dropped
 (all gone: the gate leaves the state), and a threshold that can no longer be met fails the refresh with the same
 message as create. Changing the tasks, devices, command, description or run_id replaces the gate; other changes
@@ -31,8 +34,9 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 
 from pulumi_snowdm._core.client import sdm_client
 from pulumi_snowdm._core.diagnosis import explain_fleet_failure
-from pulumi_snowdm._core.errors import FleetFailed, NotFound
+from pulumi_snowdm._core.errors import FleetFailed, InputError, NotFound
 from pulumi_snowdm._core.finders import device_or_none, find_task
+from pulumi_snowdm._core.rollout import RolloutHost, plan_waves, run_rollout
 from pulumi_snowdm._core.spec import FLEET_GATE, TIMING_FIELDS
 from pulumi_snowdm._core.task_actions import (
     Command,
@@ -54,7 +58,11 @@ from pulumi_snowdm.resources.provider import SdmProvider, stack_scope, with_prov
 from pulumi_snowdm.resources.timing import check_timing, wait_policy
 
 # Inputs that apply only when the gate creates the tasks (given `devices`).
-DEVICE_INPUTS = ("command", "description", "tags", "runId")
+DEVICE_INPUTS = ("command", "description", "tags", "runId", "waves")
+# Inputs that apply only to a staged rollout (given `waves`).
+WAVE_INPUTS = ("maxFailures", "bakeSeconds")
+# The outputs only a staged rollout sets.
+ROLLOUT_OUTPUTS = ("waveReports", "untouchedDevices", "abortedWave")
 # Ids longer than this become a hash: the engine shows ids in every diff and log line.
 MAX_JOINED_ID = 256
 # Failing devices whose DescribeDevice goes into a failure message (the message lists at most this many).
@@ -93,6 +101,7 @@ class FleetGateProvider(SdmProvider):
                     check.fail(name, f"applies only with '{check.label('devices')}' (when the gate creates the "
                                      f"tasks); with '{check.label('taskIds')}' leave it unset")
         _check_reachable(check)
+        _check_waves(check)
         check_timing(check)
         self.settings()  # a bad region or endpoint fails preview, before any call
         return check_result(check)
@@ -101,6 +110,8 @@ class FleetGateProvider(SdmProvider):
         settings = self.settings()
         client = sdm_client(settings)
         label = _label(props)
+        if props.get("waves"):
+            return self._roll_out(client, settings, props, label)
         if props.get("devices"):
             task_ids = create_shard_tasks(client, props, report, label)
         else:
@@ -116,6 +127,14 @@ class FleetGateProvider(SdmProvider):
                                          events=wait_lines(label, single=False)).outcome
         report(f"{label}: passed: {outcome.progress()}")
         return CreateResult(fleet_id(task_ids), self._outputs(client, props, task_ids, outcome, label))
+
+    def _roll_out(self, client, settings, props: dict, label: str) -> CreateResult:
+        """A staged rollout (`_core.rollout`): wave by wave, then the gate's threshold over everyone sent to."""
+        host = RolloutHost(client, settings, report, lambda wave: wait_lines(wave, single=False))
+        result = run_rollout(host, props, wait_policy(props), label=label, final_rule=_rule(props))
+        report(f"{label}: passed: {result.outcome.progress()}")
+        outputs = self._outputs(client, props, result.task_ids, result.outcome, label)
+        return CreateResult(fleet_id(result.task_ids), {**outputs, **result.outputs()})
 
     def read(self, id_: str, props: dict) -> ReadResult:
         settings = self.settings()
@@ -149,7 +168,8 @@ class FleetGateProvider(SdmProvider):
             task_ids = olds.get("taskIds") or []
             retag_tasks(self.client(), task_ids, old_tags, new_tags)
             report(f"{_label(news)}: retagged its {len(task_ids)} task(s)")
-        return UpdateResult({**{k: olds.get(k) for k in OUTPUTS}, **given_inputs(FLEET_GATE, news)})
+        return UpdateResult({**{k: olds.get(k) for k in (*OUTPUTS, *ROLLOUT_OUTPUTS)},
+                             **given_inputs(FLEET_GATE, news)})
 
     def delete(self, _id: str, props: dict) -> None:
         label = _label(props)
@@ -161,7 +181,9 @@ class FleetGateProvider(SdmProvider):
     def _outputs(self, client, props, task_ids, outcome: FleetOutcome, label: str) -> dict[str, Any]:
         records = execution_records(client, outcome, with_times=props.get("executionTimes", True) is not False,
                                     report=report, label=label)
-        return {**given_inputs(FLEET_GATE, props), **fleet_outputs(outcome, task_ids, records)}
+        # A refresh keeps the rollout's report of how the waves went: it is history, not the current state.
+        rollout = {k: props[k] for k in ROLLOUT_OUTPUTS if props.get(k) is not None}
+        return {**given_inputs(FLEET_GATE, props), **fleet_outputs(outcome, task_ids, records), **rollout}
 
 
 def _rule(props: Mapping[str, Any]) -> FleetRule:
@@ -206,6 +228,23 @@ def _check_reachable(check) -> None:
         check.fail("minSucceeded", f"is {count}, more than the {len(devices)} device(s): it could never be met")
 
 
+def _check_waves(check) -> None:
+    """Waves cut the device list: no wave may be empty or beyond it; maxFailures and bakeSeconds need waves."""
+    waves, devices = check.news.get("waves"), check.inputs.get("devices")
+    if waves is None:
+        for name in WAVE_INPUTS:
+            if check.news.get(name) is not None:
+                check.fail(name, f"applies only with '{check.label('waves')}' (a staged rollout); leave it unset or "
+                                 f"give '{check.label('waves')}'")
+        return
+    if check.failed("waves") or check.failed("devices") or check.unknown(waves) or not isinstance(devices, list):
+        return
+    try:
+        plan_waves(devices, waves, check.label("waves"))
+    except InputError as error:
+        check.fail("waves", error.problem)
+
+
 def _given(props: Mapping[str, Any], key: str) -> Any:
     """An input as the user gave it: with `devices`, the taskIds in state are an output, not an input."""
     if key == "taskIds" and props.get("devices") is not None:
@@ -225,6 +264,9 @@ class FleetGate(SnakeCaseProperties, Resource, module="snowdm", name="FleetGate"
     succeeded: pulumi.Output[int]
     total: pulumi.Output[int]
     required: pulumi.Output[int]
+    wave_reports: pulumi.Output[list]
+    untouched_devices: pulumi.Output[list]
+    aborted_wave: pulumi.Output[int]
 
     def __init__(
         self,
@@ -236,6 +278,9 @@ class FleetGate(SnakeCaseProperties, Resource, module="snowdm", name="FleetGate"
         description: pulumi.Input[str] | None = None,
         tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
         run_id: pulumi.Input[str] | None = None,
+        waves: pulumi.Input[Sequence[pulumi.Input[int | str]]] | None = None,
+        max_failures: pulumi.Input[int | str] | None = None,
+        bake_seconds: pulumi.Input[float] | None = None,
         min_succeeded: pulumi.Input[int | str] | None = None,
         fail_fast: pulumi.Input[bool] | None = None,
         accept_canceled: pulumi.Input[bool] | None = None,

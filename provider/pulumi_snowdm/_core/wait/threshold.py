@@ -130,11 +130,16 @@ class Decision(enum.Enum):
 
 @dataclasses.dataclass(frozen=True)
 class FleetRule:
-    """What the gate requires: a threshold (all by default), whether to stop early, whether CANCELED is fine."""
+    """What the gate requires: a threshold (all by default), whether to stop early, whether CANCELED is fine.
+
+    `until_ended` holds a met threshold back until nothing is pending (a rollout's wave passes only once every one
+    of its executions has ended).
+    """
 
     threshold: Threshold = Threshold()
     fail_fast: bool = False
     accept_canceled: bool = False
+    until_ended: bool = False
 
 
 # The default rule: every execution must succeed.
@@ -239,7 +244,7 @@ def _entry(key: tuple[str, str], summary: dict, rule: FleetRule, stalled: bool) 
 def _decide(tally: Tally, rule: FleetRule, settled: bool, early: bool) -> Decision | None:
     if tally.total == 0:
         return Decision.FAIL if settled else None
-    if rule.threshold.met(tally):
+    if rule.threshold.met(tally) and not (rule.until_ended and tally.pending):
         return Decision.PASS
     if rule.threshold.unreachable(tally) and (rule.fail_fast or early or tally.pending == 0):
         return Decision.FAIL

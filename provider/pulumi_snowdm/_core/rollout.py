@@ -1,0 +1,406 @@
+"""Staged rollouts: a command sent to a device list wave by wave, each wave judged before the next is sent.
+
+`waves` are cumulative sizes, counts or percentages of the device list, cut in the order given: `[1, "10%", "100%"]`
+is one canary, then up to a tenth of the fleet, then everyone. A wave's tasks (shards of 10, `_core.task_actions`)
+are created only once every execution of the previous wave has ended and, after `bakeSeconds`, one more look at the
+passed waves still finds the failures within bounds. `maxFailures` (a count, or a percentage of the devices sent to
+so far: Systems Manager's MaxErrors) bounds the failures: past it no further wave starts, the executions of the
+failing wave still QUEUED are canceled (IoT Jobs' abort: those already running finish) and `RolloutAborted` carries
+a report per wave. The final threshold (`minSucceeded`) still applies over everyone the command was sent to.
+
+Every wave waits through the one wait engine (`_core.wait`): a wave is a wait over its own tasks with a rule derived
+from maxFailures, and a bake is a pause, then one `until_seen` look. Every shard's client token is derived from the
+wave's cut of the device list (`wave_shard_token`), so a rerun after an interrupted deployment adopts the waves
+already sent, judges them and carries on: no device is sent the command twice. This module needs no Pulumi; a host
+(the FleetGate resource, a CLI) gives it a client, its settings and how to show progress (`RolloutHost`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from pulumi_snowdm._core.diagnosis import HINTS, describe_device
+from pulumi_snowdm._core.errors import FleetFailed, InputError, shown
+from pulumi_snowdm._core.finders import device_or_none
+from pulumi_snowdm._core.settings import ClientSettings
+from pulumi_snowdm._core.task_actions import (cancel_queued, create_tasks, existing_tasks, fan_out, shards,
+                                              wave_shard_token)
+from pulumi_snowdm._core.times import iso
+from pulumi_snowdm._core.wait import acceptors
+from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
+from pulumi_snowdm._core.wait.loop import Event, ListingSource, SetGate, wait_until_decided
+from pulumi_snowdm._core.wait.policy import Deadline, WaitPolicy
+from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, Threshold, judge_fleet
+
+_PERCENT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*%\s*")
+_COUNT = re.compile(r"\s*(\d+)\s*")
+# Failing devices named in an abort message, and untouched devices listed in it.
+NAMED_FAILURES = 10
+NAMED_UNTOUCHED = 200
+
+
+# --- sizes: what the inputs mean ------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Share:
+    """A count or a percentage of a number of devices, as given (`shown` for messages)."""
+
+    count: int | None = None
+    percent: float | None = None
+
+    def of(self, total: int) -> int:
+        """How many of `total` devices: a count as is, a percentage rounded down (shaving float noise first)."""
+        if self.count is not None:
+            return self.count
+        return math.floor(round(total * (self.percent or 0) / 100, 9))
+
+    def shown(self) -> str:
+        return str(self.count) if self.count is not None else f"{self.percent:g}%"
+
+
+def parse_share(value: Any, *, minimum: int) -> Share:
+    """A whole number >= `minimum`, or a percentage string ("10%", from above 0% when minimum is 1) up to 100%."""
+    if isinstance(value, str) and _COUNT.fullmatch(value):  # stack config gives "3"
+        value = int(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        if value < minimum:
+            raise ValueError(f"a count must be at least {minimum}, got {shown(value)}")
+        return Share(count=int(value))
+    percent = _PERCENT.fullmatch(value) if isinstance(value, str) else None
+    if percent is None:
+        raise ValueError(f'must be a whole number or a percentage like "10%", got {shown(value)}')
+    number = float(percent.group(1))
+    if number > 100 or (number <= 0 if minimum >= 1 else number < 0):
+        raise ValueError(f"a percentage must be {'0%' if minimum <= 0 else 'above 0%'} up to 100%, "
+                         f"got {shown(value)}")
+    return Share(percent=number)
+
+
+def parse_waves(value: Any, prop: str = "waves") -> list[Share]:
+    """The `waves` input on its own: a non-empty list of counts >= 1 or percentages above 0% up to 100%."""
+    if not isinstance(value, (list, tuple)) or not value:
+        raise InputError(prop, f'must be a non-empty list of counts or percentages like [1, "10%", "100%"], '
+                               f"got {shown(value)}")
+    sizes = []
+    for index, item in enumerate(value):
+        try:
+            sizes.append(parse_share(item, minimum=1))
+        except ValueError as error:
+            raise InputError(prop, f"item {index} {error}") from None
+    return sizes
+
+
+def parse_max_failures(value: Any, prop: str = "maxFailures") -> Share:
+    """The `maxFailures` input: a count >= 0 or a percentage 0% to 100% of the devices sent to (default 0)."""
+    if value is None:
+        return Share(count=0)
+    try:
+        return parse_share(value, minimum=0)
+    except ValueError as error:
+        raise InputError(prop, str(error)) from None
+
+
+@dataclasses.dataclass(frozen=True)
+class Wave:
+    """One wave: devices[start:end] of the rollout's device list, numbered from 1."""
+
+    number: int
+    start: int
+    end: int
+    devices: tuple[str, ...]
+
+
+def plan_waves(devices: Sequence[str], value: Any, prop: str = "waves") -> list[Wave]:
+    """Cut the device list into waves; InputError (naming `prop`) when a wave would be empty or out of range."""
+    sizes = parse_waves(value, prop)
+    total = len(devices)
+    if len(sizes) > total:
+        raise InputError(prop, f"has {len(sizes)} waves for {total} device(s): more waves than devices")
+    waves, start = [], 0
+    for number, size in enumerate(sizes, 1):
+        end = size.of(total)
+        if end > total:
+            raise InputError(prop, f"wave {number} ({size.shown()}) is above the {total} device(s)")
+        if end <= start:
+            what = "is smaller than" if end < start else "adds no device to"
+            raise InputError(prop, f"wave {number} ({size.shown()} = {end} of {total} devices) {what} the "
+                                   f"{start} before it: sizes are cumulative and must grow")
+        waves.append(Wave(number, start, end, tuple(devices[start:end])))
+        start = end
+    if start < total:
+        raise InputError(prop, f"ends at {sizes[-1].shown()} ({start} of {total} devices): the last wave must reach "
+                               f'every device (end with "100%")')
+    return waves
+
+
+# --- reports ----------------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class WaveReport:
+    """What became of one wave: its tasks, its judged executions and when it started and ended."""
+
+    wave: Wave
+    of: int
+    status: str = "not started"  # passed, aborted
+    task_ids: list[str] = dataclasses.field(default_factory=list)
+    outcome: FleetOutcome | None = None
+    started_at: str | None = None
+    ended_at: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"wave {self.wave.number}/{self.of}"
+
+    def output(self) -> dict[str, Any]:
+        return {"wave": self.wave.number, "status": self.status, "devices": list(self.wave.devices),
+                "tasks": list(self.task_ids), "counts": self.outcome.counts() if self.outcome else {},
+                "startedAt": self.started_at, "endedAt": self.ended_at}
+
+    def line(self) -> str:
+        size = f"{len(self.wave.devices)} device(s)"
+        if self.outcome is None:
+            return f"{self.label} ({size}): {self.status}"
+        return (f"{self.label} ({size}): {self.status}: {self.outcome.progress()}; started {self.started_at}, "
+                f"ended {self.ended_at}")
+
+
+@dataclasses.dataclass
+class RolloutResult:
+    """Every wave's report, the wave that aborted (if any), and the final judgement over everyone sent to."""
+
+    reports: list[WaveReport]
+    devices: tuple[str, ...]
+    aborted_wave: int | None = None
+    outcome: FleetOutcome | None = None
+
+    @property
+    def task_ids(self) -> list[str]:
+        return [task for report in self.reports for task in report.task_ids]
+
+    @property
+    def sent(self) -> list[str]:
+        return [device for report in self.reports if report.task_ids for device in report.wave.devices]
+
+    @property
+    def untouched(self) -> list[str]:
+        sent = set(self.sent)
+        return [device for device in self.devices if device not in sent]
+
+    def outputs(self) -> dict[str, Any]:
+        """The FleetGate outputs of a rollout: waveReports, untouchedDevices, abortedWave."""
+        return {"waveReports": [report.output() for report in self.reports], "untouchedDevices": self.untouched,
+                "abortedWave": self.aborted_wave}
+
+
+class RolloutAborted(FleetFailed):
+    """A wave's failures passed maxFailures: no further wave was sent; `result` holds the per-wave report."""
+
+    def __init__(self, message: str, result: RolloutResult) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+# --- running it -------------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class RolloutHost:
+    """What a rollout needs from the program running it: the service, and how to show progress."""
+
+    client: Any
+    settings: ClientSettings
+    report: Callable[[str], None]
+    events: Callable[[str], Callable[[Event], None]]  # a wait's label -> its event renderer
+    sleep: Callable[[float], None] = time.sleep
+
+
+class _WaveFailed(Exception):
+    """A wave's rule failed (internal: the rollout turns it into an abort)."""
+
+    def __init__(self, outcome: FleetOutcome) -> None:
+        super().__init__("wave failed")
+        self.outcome = outcome
+
+
+class _WaveGate(SetGate):
+    """A wave's wait: its failure is the rollout's to explain, after it canceled what is queued."""
+
+    def failure(self, run, outcome: FleetOutcome) -> Exception:
+        return _WaveFailed(outcome)
+
+
+def run_rollout(host: RolloutHost, props: Mapping[str, Any], policy: WaitPolicy, *, label: str,
+                final_rule: FleetRule) -> RolloutResult:
+    """Send `props["command"]` to `props["devices"]` wave by wave; the result once every wave passed.
+
+    Raises RolloutAborted when a wave passes maxFailures, FleetFailed when `final_rule` fails over everyone sent to,
+    WaitTimedOut at the deadline (`policy.timeout_seconds`, for the whole rollout).
+    """
+    run = _Rollout(host, props, policy, label)
+    for index in range(len(run.waves)):
+        if index and run.bake:
+            run.bake_then_look(index)
+        run.send_and_judge(index)
+    outcome = judge_fleet(run.view, final_rule, device_ids=run.result.sent)
+    run.result.outcome = outcome
+    if outcome.decision is Decision.FAIL:
+        raise FleetFailed(run.final_failure(outcome))
+    return run.result
+
+
+class _Rollout:
+    """The bookkeeping of one rollout: the plan, the failure budget, every wave's report and what was seen."""
+
+    def __init__(self, host: RolloutHost, props: Mapping[str, Any], policy: WaitPolicy, label: str) -> None:
+        self.host, self.props, self.policy, self.label = host, props, policy, label
+        self.waves = plan_waves(props["devices"], props["waves"])
+        self.budget = parse_max_failures(props.get("maxFailures"))
+        self.bake = float(props.get("bakeSeconds") or 0)
+        self.accept_canceled = bool(props.get("acceptCanceled"))
+        self.deadline = Deadline(policy.timeout_seconds)
+        self.result = RolloutResult([WaveReport(wave, len(self.waves)) for wave in self.waves],
+                                    tuple(props["devices"]))
+        self.view: dict = {}
+
+    def allowed(self, wave: Wave) -> int:
+        """Failures allowed once the command went to everyone up to the end of `wave`."""
+        return self.budget.of(wave.end)
+
+    def failed_so_far(self) -> int:
+        """Failures among the executions of the passed waves, as last seen (a bake may have seen more)."""
+        return judge_fleet(self.view, FleetRule(accept_canceled=self.accept_canceled)).tally.failed
+
+    def send_and_judge(self, index: int) -> None:
+        wave, report = self.waves[index], self.result.reports[index]
+        wave_label = f"{self.label}: {report.label}"
+        scope = self.props["scope"]
+        report.task_ids = create_tasks(
+            self.host.client, self.props, shards(wave.devices),
+            lambda shard: wave_shard_token(scope, wave.start, wave.end, shard, self.props), self.host.report,
+            wave_label)
+        report.started_at = self.task_times(report, "createdAt", min)
+        allowance = max(0, self.allowed(wave) - self.failed_so_far())
+        rule = FleetRule(Threshold(count=max(0, len(wave.devices) - allowance)) if allowance else Threshold(),
+                         fail_fast=True, accept_canceled=self.accept_canceled, until_ended=True)
+        try:
+            decided = self._wait(report.task_ids, wave.devices, rule, wave_label)
+        except _WaveFailed as failed:
+            self.abort(index, failed.outcome)
+        self.view.update(decided.view)
+        report.outcome, report.status = decided.outcome, "passed"
+        report.ended_at = self.task_times(report, "completedAt", max)
+        self.host.report(f"{wave_label}: passed: {decided.outcome.progress()}")
+
+    def task_times(self, report: WaveReport, field: str, pick) -> str | None:
+        """When the wave's tasks were created (or completed, else last updated), as DescribeTask answers: the
+        service's clock, right for a wave adopted by a rerun too."""
+        tasks = existing_tasks(self.host.client, report.task_ids, prop="devices", label=f"{self.label}: "
+                               f"{report.label}", report=self.host.report)
+        times = [task.get(field) or task.get("lastUpdatedAt") for task in tasks]
+        times = [moment for moment in times if moment is not None]
+        return iso(pick(times)) if times else None
+
+    def bake_then_look(self, index: int) -> None:
+        """Wait bakeSeconds after wave `index` - 1 passed, then look once more at every passed wave."""
+        passed = self.waves[:index]
+        self.host.report(f"{self.label}: baking {self.bake:g}s before wave {index + 1}/{len(self.waves)}")
+        self.host.sleep(min(self.bake, self.deadline.remaining()))
+        task_ids = [task for report in self.result.reports[:index] for task in report.task_ids]
+        devices = [device for wave in passed for device in wave.devices]
+        policy = dataclasses.replace(self.policy, not_found_grace_seconds=0)
+        decided = self._wait(task_ids, devices, FleetRule(accept_canceled=self.accept_canceled),
+                             f"{self.label}: bake after wave {index}/{len(self.waves)}", until_seen=True,
+                             policy=policy)
+        self.view.update(decided.view)
+        outcome = judge_fleet(decided.view, FleetRule(accept_canceled=self.accept_canceled), device_ids=devices)
+        if outcome.tally.failed > self.allowed(passed[-1]):
+            self.abort(index - 1, outcome, after_bake=True)
+
+    def _wait(self, task_ids, devices, rule: FleetRule, label: str, *, until_seen: bool = False,
+              policy: WaitPolicy | None = None):
+        policy = policy or self.policy
+        settings = self.host.settings
+        with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=devices,
+                                interval=policy.initial_delay_seconds) as subscription:
+            return wait_until_decided(ListingSource(subscription), _WaveGate(task_ids, devices, rule), policy,
+                                      label=label, events=self.host.events(label), until_seen=until_seen,
+                                      deadline=self.deadline)
+
+    def abort(self, index: int, outcome: FleetOutcome, *, after_bake: bool = False) -> None:
+        """Stop at wave `index`: cancel its executions still QUEUED, look once more, raise RolloutAborted."""
+        report = self.result.reports[index]
+        wave_label = f"{self.label}: {report.label}"
+        canceled = [device for queued in fan_out(lambda task: cancel_queued(self.host.client, task),
+                                                 report.task_ids) for device in queued]
+        if canceled:
+            self.host.report(f"{wave_label}: canceled {len(canceled)} execution(s) still QUEUED")
+        rule = FleetRule(accept_canceled=self.accept_canceled)
+        view = self.view
+        if not after_bake:  # one more look, for the states the cancel left
+            policy = dataclasses.replace(self.policy, not_found_grace_seconds=0)
+            view = self._wait(report.task_ids, report.wave.devices, rule, wave_label, until_seen=True,
+                              policy=policy).view
+        devices = set(report.wave.devices)
+        final = judge_fleet({key: summary for key, summary in view.items() if key[1] in devices}, rule,
+                            device_ids=report.wave.devices)
+        report.outcome, report.status = final, "aborted"
+        report.ended_at = self.task_times(report, "completedAt", max)
+        self.result.aborted_wave = report.wave.number
+        raise RolloutAborted(self.abort_message(report, outcome, canceled, after_bake), self.result)
+
+    def abort_message(self, report: WaveReport, outcome: FleetOutcome, canceled: list[str],
+                      after_bake: bool) -> str:
+        failing = outcome.failing()
+        sent = report.wave.end
+        when = f"the bake after {report.label}" if after_bake else report.label
+        lines = [f"{self.label}: rollout stopped at {when}: {len(failing)} device(s) failed, more than max_failures "
+                 f"{self.budget.shown()} allows ({self.allowed(report.wave)} of the {sent} device(s) sent to so "
+                 f"far). No further wave was sent."]
+        lines += self.failing_lines(failing)
+        if canceled:
+            lines.append(f"Canceled {len(canceled)} execution(s) of {report.label} still QUEUED "
+                         f"({', '.join(canceled[:NAMED_UNTOUCHED])}); executions already running finish on their "
+                         f"own.")
+        lines.append("Waves:")
+        lines += [f"  - {r.line()}" for r in self.result.reports]
+        untouched = self.result.untouched
+        if untouched:
+            more = f" ... and {len(untouched) - NAMED_UNTOUCHED} more" if len(untouched) > NAMED_UNTOUCHED else ""
+            lines.append(f"Untouched devices ({len(untouched)}, the command was never sent to them): "
+                         f"{', '.join(untouched[:NAMED_UNTOUCHED])}{more}.")
+        lines.append("To fix: check the failing devices. To go on anyway, raise max_failures and rerun `pulumi up`: "
+                     "the waves already sent are adopted (same client tokens), judged again and never sent twice. "
+                     "To send the command again from the start, change run_id.")
+        return "\n".join(lines)
+
+    def failing_lines(self, failing) -> list[str]:
+        """One line per failing device (the first few), with what DescribeDevice says."""
+        named = failing[:NAMED_FAILURES]
+        devices = fan_out(lambda entry: device_or_none(self.host.client, entry.device_id), named)
+        lines = ["Failing devices:"] if failing else []
+        for entry, device in zip(named, devices):
+            task = f"task {entry.task_id}, execution {entry.execution_id}" if entry.task_id else "no execution"
+            why = entry.reason or HINTS.get(entry.state, acceptors.phrase(entry.state))
+            lines.append(f"  - {entry.device_id} ({task}): {entry.state}: {why}. {describe_device(device)}")
+        if len(failing) > NAMED_FAILURES:
+            lines.append(f"  ... and {len(failing) - NAMED_FAILURES} more.")
+        return lines
+
+    def final_failure(self, outcome: FleetOutcome) -> str:
+        tally = outcome.tally
+        lines = [f"{self.label}: every wave passed, but {tally.succeeded} of {tally.total} executions succeeded, "
+                 f"{outcome.required} required (min_succeeded {outcome.rule.threshold.describe()}): "
+                 f"{outcome.progress()}."]
+        lines += self.failing_lines(outcome.failing())
+        lines.append("Waves:")
+        lines += [f"  - {r.line()}" for r in self.result.reports]
+        lines.append("To fix: the executions have ended, so rerunning `pulumi up` fails the same way; lower "
+                     "min_succeeded to accept them, or change run_id to send the command again.")
+        return "\n".join(lines)

@@ -1,0 +1,63 @@
+"""The rollout engine on its own, as any host (the FleetGate resource, a CLI) runs it: `run_rollout` over real boto3
+and the in-process emulator, no Pulumi. Device time runs 40x wall time; the bake's sleep is recorded, not slept.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pulumi_snowdm._core.client import sdm_client
+from pulumi_snowdm._core.rollout import RolloutAborted, RolloutHost, run_rollout
+from pulumi_snowdm._core.settings import ClientSettings
+from pulumi_snowdm._core.wait.policy import WaitPolicy
+from pulumi_snowdm._core.wait.threshold import FleetRule, parse_threshold
+from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
+
+FLEET = [f"smd-fleet-{n:04d}" for n in range(30)]
+FAILING = ["smd-fleet-0004", "smd-fleet-0005"]
+SCENARIO = {"scenario": {"default": {"outcome": "SUCCEEDED", "queued_seconds": 2, "run_seconds": 20},
+                         "fleet": {"count": len(FLEET), "prefix": "smd-fleet-"},
+                         "devices": {device: {"outcome": "FAILED", "run_seconds": 5} for device in FAILING}},
+            "time_scale": 40}
+POLICY = WaitPolicy(timeout_seconds=60, initial_delay_seconds=0.2, max_delay_seconds=0.5, not_found_grace_seconds=5)
+
+
+@pytest.fixture
+def host(emulator, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", DEFAULT_ACCESS_KEY_ID)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", DEFAULT_SECRET_ACCESS_KEY)
+    settings = ClientSettings(region="us-west-2", endpoint=emulator.url)
+    lines: list[str] = []
+    slept: list[float] = []
+    made = RolloutHost(sdm_client(settings), settings, lines.append, lambda label: lambda event: None,
+                       sleep=slept.append)
+    made.lines, made.slept = lines, slept
+    return made
+
+
+def props(**extra):
+    return {"devices": FLEET, "command": "reboot", "scope": "unit/rollout", "waves": [1, "20%", "100%"], **extra}
+
+
+@pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
+def test_an_abort_then_a_rerun_with_a_higher_limit_adopts_the_waves_sent_and_finishes(host, emulator):
+    with pytest.raises(RolloutAborted) as aborted:
+        run_rollout(host, props(bakeSeconds=3), POLICY, label="rollout", final_rule=FleetRule())
+    result = aborted.value.result
+    assert result.aborted_wave == 2 and result.untouched == FLEET[6:]
+    assert [report.status for report in result.reports] == ["passed", "aborted", "not started"]
+    assert host.slept == [3]
+    assert sorted(d for t in emulator.model.tasks() for d in t["targets"]) == FLEET[:6]
+
+    # Two failures are acceptable after all: the rerun sends nothing twice and carries on from wave 2.
+    calls = emulator.calls["CreateTask"]
+    again = run_rollout(host, props(bakeSeconds=3, maxFailures=2), POLICY, label="rollout",
+                        final_rule=FleetRule(parse_threshold("90%")))
+    tasks = emulator.model.tasks()
+    assert len(tasks) == 5 and sorted(d for t in tasks for d in t["targets"]) == FLEET
+    assert emulator.calls["CreateTask"] - calls == 5  # waves 1 and 2 again (same tokens, same tasks), 3 new
+    assert again.aborted_wave is None and again.untouched == []
+    assert (again.outcome.tally.succeeded, again.outcome.tally.failed) == (28, 2)
+    assert [report.outcome.counts() for report in again.reports] == [
+        {"SUCCEEDED": 1}, {"SUCCEEDED": 3, "FAILED": 2}, {"SUCCEEDED": 24}]
+    assert any(line.startswith("rollout: wave 3/3: passed: 24/24 SUCCEEDED") for line in host.lines)
