@@ -108,10 +108,11 @@ def table(args, result: dict) -> str:
     for index, wave in enumerate(waves):
         following = waves[index + 1]["first_create"] - args.bake if index + 1 < len(waves) else result["decided"]
         rows.append((str(wave["wave"]), str(wave["devices"]), str(wave["tasks"]),
-                     f"{max(0.0, wave['first_create'] - start):.1f}", f"{wave['slowest']:.1f}", f"{wave['last_end'] - start:.1f}",
+                     f"{max(0.0, wave['first_create'] - start):.1f}", f"{wave['slowest']:.1f}",
+                     f"{wave['last_end'] - start:.1f}",
                      f"{following - start:.1f}", f"{following - wave['last_end']:.1f}"))
     widths = [max(len(cells[i]) for cells in rows) for i in range(len(rows[0]))]
-    lines = [" | ".join(cell.ljust(width) for cell, width in zip(cells, widths)) for cells in rows]
+    lines = [" | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)) for cells in rows]
     lines.insert(1, "-+-".join("-" * width for width in widths))
     wall = result["decided"] - start
     target = sum(wave["slowest"] + args.max_poll for wave in waves) + args.bake * (len(waves) - 1)

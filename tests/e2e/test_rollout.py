@@ -16,6 +16,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
 from programs import MARKER
 from test_interruptions import _end_group, _wait_for_calls, duplicates, pending_operations
 
@@ -92,7 +93,7 @@ def test_each_wave_starts_after_the_last_one_ended_and_its_bake(make_project, tm
     sent = waves_as_sent(emulator)
     assert [sorted(d for t in wave for d in t["targets"]) for wave in sent] == CUTS
     assert [len(wave) for wave in sent] == [1, 1, 9]
-    for before, after in zip(sent, sent[1:]):
+    for before, after in zip(sent, sent[1:], strict=False):
         first_create = min(task["createdAt"] for task in after)
         # Emulator time runs TIME_SCALE times wall time; the bake is wall seconds.
         assert first_create >= last_update(emulator, before) + bake * TIME_SCALE, (before, after)

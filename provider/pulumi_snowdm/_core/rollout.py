@@ -28,8 +28,14 @@ from pulumi_snowdm._core.diagnosis import HINTS, describe_device
 from pulumi_snowdm._core.errors import FleetFailed, InputError, shown
 from pulumi_snowdm._core.finders import device_or_none
 from pulumi_snowdm._core.settings import ClientSettings
-from pulumi_snowdm._core.task_actions import (cancel_queued, create_tasks, existing_tasks, fan_out, shards,
-                                              wave_shard_token)
+from pulumi_snowdm._core.task_actions import (
+    cancel_queued,
+    create_tasks,
+    existing_tasks,
+    fan_out,
+    shards,
+    wave_shard_token,
+)
 from pulumi_snowdm._core.times import iso
 from pulumi_snowdm._core.wait import acceptors
 from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
@@ -385,7 +391,7 @@ class _Rollout:
         named = failing[:NAMED_FAILURES]
         devices = fan_out(lambda entry: device_or_none(self.host.client, entry.device_id), named)
         lines = ["Failing devices:"] if failing else []
-        for entry, device in zip(named, devices):
+        for entry, device in zip(named, devices, strict=True):
             task = f"task {entry.task_id}, execution {entry.execution_id}" if entry.task_id else "no execution"
             why = entry.reason or HINTS.get(entry.state, acceptors.phrase(entry.state))
             lines.append(f"  - {entry.device_id} ({task}): {entry.state}: {why}. {describe_device(device)}")

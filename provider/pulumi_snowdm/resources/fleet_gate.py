@@ -132,6 +132,7 @@ class FleetGateProvider(SdmProvider):
         """A staged rollout (`_core.rollout`): wave by wave, then the gate's threshold over everyone sent to."""
         host = RolloutHost(client, settings, report, lambda wave: wait_lines(wave, single=False))
         result = run_rollout(host, props, wait_policy(props), label=label, final_rule=_rule(props))
+        assert result.outcome is not None  # a rollout that returns has judged everyone sent to
         report(f"{label}: passed: {result.outcome.progress()}")
         outputs = self._outputs(client, props, result.task_ids, result.outcome, label)
         return CreateResult(fleet_id(result.task_ids), {**outputs, **result.outputs()})
