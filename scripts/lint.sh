@@ -2,8 +2,7 @@
 # Lint and types, without the engine: ruff over the whole tree (provider, tests, bench, scripts, examples) and mypy
 # over provider/ with the boto3 stubs of snow-device-management. Settings live in pyproject.toml.
 #
-# SNOWDM_LINT_STRICT=1 makes any finding fail (exit 1). Until the first fix pass is merged the default is 0:
-# report the findings and their counts, exit 0. The switch is the `:-0` below; make it `:-1` to enforce.
+# Any finding fails (exit 1), as CI needs. SNOWDM_LINT_STRICT=0 only reports the findings and their counts.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
