@@ -1,0 +1,67 @@
+"""What a host gives an operation: where to call, where its lines go, and when to stop waiting.
+
+The deadline of a wait is the gate's own `timeoutSeconds`; a host that has one of its own (the plugin: Pulumi's
+customTimeouts) passes it as `host_timeout`, and the sooner of the two ends the wait. A wait that ends at the
+deadline says which of the two it was, so users know which setting to raise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from pulumi_snowdm._core.client import sdm_client
+from pulumi_snowdm._core.errors import WaitTimedOut
+from pulumi_snowdm._core.settings import ClientSettings
+from pulumi_snowdm._core.times import duration
+from pulumi_snowdm._core.wait.cancel import Cancel
+from pulumi_snowdm._core.wait.loop import Decided, Event, Gate, Source, wait_until_decided
+from pulumi_snowdm._core.wait.policy import Deadline, WaitPolicy
+
+Say = Callable[[str], None]
+
+
+@dataclasses.dataclass(frozen=True)
+class HostTimeout:
+    """A deadline the host imposes on one operation, and how users set it (`customTimeouts.create`)."""
+
+    seconds: float
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Context:
+    """One operation's host: settings, progress (`say`) and warnings (`warn`), cancel token, host deadline."""
+
+    settings: ClientSettings
+    say: Say
+    warn: Say
+    cancel: Cancel | None = None
+    host_timeout: HostTimeout | None = None
+
+    def client(self) -> Any:
+        return sdm_client(self.settings)
+
+    def wait(self, source: Source, gate: Gate, policy: WaitPolicy, *, label: str, events: Callable[[Event], None],
+             until_seen: bool = False) -> Decided:
+        """`wait_until_decided` with this host's deadline and cancel token; a timeout says which deadline ended it."""
+        deadline, ended_by = self._deadline(policy)
+        try:
+            return wait_until_decided(source, gate, policy, label=label, events=events, until_seen=until_seen,
+                                      deadline=deadline, cancel=self.cancel)
+        except WaitTimedOut as error:
+            if ended_by is None or not deadline.expired():
+                raise  # no deadline but the gate's own, or QUEUED past its own limit
+            raise WaitTimedOut(f"{error} [{ended_by}]") from None
+
+    def _deadline(self, policy: WaitPolicy) -> tuple[Deadline, str | None]:
+        own = policy.timeout_seconds
+        host = self.host_timeout
+        if host is None:
+            return Deadline(own), None
+        if host.seconds < own:
+            return Deadline(host.seconds), (f"ended by {host.name} ({duration(host.seconds)}), sooner than "
+                                            f"timeoutSeconds ({duration(own)})")
+        return Deadline(own), f"ended by timeoutSeconds ({duration(own)}), sooner than {host.name} " \
+                              f"({duration(host.seconds)})"

@@ -1,0 +1,43 @@
+"""The waiting inputs every gate takes (timeoutSeconds, pollIntervalSeconds ...) and the WaitPolicy they describe.
+
+Their names, defaults and bounds are declared in `_core.spec` (TIMING); this module turns a gate's inputs into the
+wait engine's WaitPolicy and reports WaitPolicy's own cross-field rules under the inputs' names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi_snowdm._core.checks import InputCheck, is_number
+from pulumi_snowdm._core.errors import InputError
+from pulumi_snowdm._core.names import camel
+from pulumi_snowdm._core.spec import TIMING, TIMING_FIELDS
+from pulumi_snowdm._core.wait.policy import WaitPolicy
+
+
+def wait_policy(props: Mapping[str, Any]) -> WaitPolicy:
+    """The WaitPolicy the gate's inputs describe (defaults for what is unset)."""
+    return WaitPolicy(**{TIMING_FIELDS[p.name]: props.get(p.name, p.default) for p in TIMING})
+
+
+def check_timing(check: InputCheck) -> None:
+    """Check every timing input on its own, then together (a maximum poll interval below the first one ...)."""
+    first = check.news.get("pollIntervalSeconds")
+    for prop in TIMING:
+        default = None
+        if prop.name == "maxPollIntervalSeconds" and is_number(first) and check.news.get(prop.name) is None:
+            # Left unset, the largest delay is never below the first one the user asked for.
+            default = max(prop.default, first)
+        check.check(prop.name, default=default)
+    if any(check.failed(p.name) for p in TIMING) or not all(is_number(check.inputs.get(p.name)) for p in TIMING):
+        return
+    try:
+        wait_policy(check.inputs)
+    except InputError as error:
+        # WaitPolicy names its own fields; say it with the inputs' names.
+        names = {camel(field): name for name, field in TIMING_FIELDS.items()}
+        problem = error.problem
+        for field, name in names.items():
+            problem = problem.replace(field, f"'{check.label(name)}'")
+        check.fail(names.get(error.prop, error.prop), problem)
