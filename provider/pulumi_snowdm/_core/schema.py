@@ -49,9 +49,10 @@ def package_schema() -> dict[str, Any]:
         "name": PACKAGE,
         "displayName": "pulumi-snowdm",
         "version": VERSION,
-        "description": "Gate Pulumi deployments on AWS Snow Device Management task executions. The resources are "
-                       "Python dynamic resources: at run time their type tokens are "
-                       "pulumi-python:dynamic/snowdm:<Name>.",
+        "description": "Gate Pulumi deployments on AWS Snow Device Management task executions. The provider plugin "
+                       "pulumi-resource-snowdm serves these tokens to any Pulumi language; Python programs may "
+                       "instead use the dynamic resources of `import pulumi_snowdm` (type tokens "
+                       "pulumi-python:dynamic/snowdm:<Name>).",
         "keywords": ["aws", "snow", "snowball", "snowcone", "edge", "category/infrastructure"],
         "license": "Apache-2.0",
         "repository": "pulumi-snowdm",
