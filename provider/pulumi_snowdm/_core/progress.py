@@ -17,11 +17,12 @@ Say = Callable[[str], None]
 
 
 def wait_lines(label: str, *, single: bool, say: Say, states: bool = True,
-               warn: Say | None = None) -> Callable[[Event], None]:
+               warn: Say | None = None, tick: Say | None = None) -> Callable[[Event], None]:
     """The events of one wait as lines: per state change for one execution, per change of counts for a set.
 
     `states=False` leaves state changes out (a single look, whose caller says what it found). `warn` gets the
-    warnings (default: `say` with a "warning: " prefix).
+    warnings (default: `say` with a "warning: " prefix); `tick` the heartbeats, lines that only say time passed
+    (default: `say`), which a host may show as a passing status rather than keep.
     """
     last_line: list[str | None] = [None]
     warning = warn or (lambda line: say(f"warning: {line}"))
@@ -40,9 +41,10 @@ def wait_lines(label: str, *, single: bool, say: Say, states: bool = True,
             warning(f"{label}: unknown execution state {event.state!r}; waiting until it changes or the "
                 f"deadline passes")
             return
+        out = (tick or say) if isinstance(event, Heartbeat) else say
         for line in lines:
             if single or isinstance(event, Heartbeat) or line != last_line[0]:
-                say(f"{label}: {line}")
+                out(f"{label}: {line}")
         if isinstance(event, StatesChanged) and not single:
             last_line[0] = lines[0]
     return render

@@ -134,8 +134,10 @@ class SnowdmProvider(provider_pb2_grpc.ResourceProviderServicer):
         if settings is None:
             settings = self._settings = self._run(context, lambda: config.settings({}))
         host_timeout = HostTimeout(timeout, name) if timeout and timeout > 0 else None
-        return Context(settings, say=lambda line: self._log.status(urn, line),
-                       warn=lambda line: self._log.warning(urn, line), cancel=self._cancel, host_timeout=host_timeout)
+        # What happened stays on the resource's row (and in the event log); heartbeats only pass as its status.
+        return Context(settings, say=lambda line: self._log.info(urn, line),
+                       warn=lambda line: self._log.warning(urn, line), cancel=self._cancel, host_timeout=host_timeout,
+                       tick=lambda line: self._log.status(urn, line))
 
     def _import_inputs(self, kind: Kind, id_: str, urn: str, context) -> dict[str, Any]:
         if kind.import_inputs is None:

@@ -32,13 +32,18 @@ class HostTimeout:
 
 @dataclasses.dataclass(frozen=True)
 class Context:
-    """One operation's host: settings, progress (`say`) and warnings (`warn`), cancel token, host deadline."""
+    """One operation's host: settings, progress (`say`), warnings (`warn`), cancel token, host deadline.
+
+    `tick` gets the heartbeat lines ("still IN_PROGRESS after 1m"), which a host may show as a passing status;
+    None sends them to `say`.
+    """
 
     settings: ClientSettings
     say: Say
     warn: Say
     cancel: Cancel | None = None
     host_timeout: HostTimeout | None = None
+    tick: Say | None = None
 
     def client(self) -> Any:
         return sdm_client(self.settings)

@@ -85,7 +85,7 @@ def create(ctx: Context, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]
     with LISTINGS.subscribe(ctx.settings, task_ids, settings_lister(ctx.settings), devices=device_ids,
                             interval=policy.initial_delay_seconds) as subscription:
         outcome = ctx.wait(ListingSource(subscription), gate, policy, label=label,
-                           events=wait_lines(label, single=False, say=ctx.say, warn=ctx.warn)).outcome
+                           events=wait_lines(label, single=False, say=ctx.say, warn=ctx.warn, tick=ctx.tick)).outcome
     ctx.say(f"{label}: passed: {outcome.progress()}")
     return fleet_id(task_ids), _outputs(ctx, client, props, task_ids, outcome, label)
 
@@ -104,7 +104,7 @@ def read(ctx: Context, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | N
     policy = dataclasses.replace(wait_policy(props), not_found_grace_seconds=0)
     with LISTINGS.subscribe(ctx.settings, task_ids, settings_lister(ctx.settings), devices=targets) as subscription:
         view = ctx.wait(ListingSource(subscription), FleetWait(task_ids, targets, rule), policy, label=label,
-                        events=wait_lines(label, single=False, states=False, say=ctx.say, warn=ctx.warn),
+                        events=wait_lines(label, single=False, states=False, say=ctx.say, warn=ctx.warn, tick=ctx.tick),
                         until_seen=True).view
     # A refresh fails only when the threshold can no longer be met, whatever is still running.
     outcome = judge_fleet(view, rule, device_ids=targets, early=True)

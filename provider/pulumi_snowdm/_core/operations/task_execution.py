@@ -115,7 +115,7 @@ def _wait(ctx: Context, props: Mapping[str, Any]) -> dict:
     with LISTINGS.subscribe(ctx.settings, [task_id], settings_lister(ctx.settings), devices=[device_id],
                             interval=policy.initial_delay_seconds) as subscription:
         ctx.wait(ListingSource(subscription), gate, policy, label=label,
-                 events=wait_lines(label, single=True, say=ctx.say, warn=ctx.warn))
+                 events=wait_lines(label, single=True, say=ctx.say, warn=ctx.warn, tick=ctx.tick))
     # Outputs carry startedAt and lastUpdatedAt, which only DescribeExecution gives. The gate has passed: a
     # busy service must not turn that into a failed deployment.
     return _look(ctx, task_id, device_id, policy)
@@ -152,7 +152,7 @@ def _look(ctx: Context, task_id: str, device_id: str, policy: WaitPolicy, confir
     source = DescribeSource(lambda: find_execution(client, task_id, device_id), task_id, device_id)
     gate = ExecutionGate(task_id, device_id, confirm_task=confirm_task)
     decided = ctx.wait(source, gate, policy, label=label,
-                       events=wait_lines(label, single=True, states=False, say=ctx.say, warn=ctx.warn),
+                       events=wait_lines(label, single=True, states=False, say=ctx.say, warn=ctx.warn, tick=ctx.tick),
                        until_seen=True)
     return decided.view[(task_id, device_id)]
 
