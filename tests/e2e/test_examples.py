@@ -19,7 +19,7 @@ FAST = {"scenario": None, "time_scale": 20}
 
 def test_every_example_is_tested():
     assert sorted(p.name for p in EXAMPLES.iterdir() if (p / "Pulumi.yaml").exists()) == [
-        "canary-reboot", "unlock-then-deploy"]
+        "canary-reboot", "unlock-then-deploy", "yaml-gate"]
 
 
 @pytest.mark.parametrize("emulator", [FAST], indirect=True)
@@ -61,3 +61,28 @@ def test_canary_that_fails_stops_the_fleet_reboot(make_project, emulator):
     output = project.up(expect_ok=False).output
     assert f"device {FLEET[0]}" in output and "ended FAILED" in output
     assert [task["targets"] for task in emulator.model.tasks()] == [FLEET[:1]]  # the fleet was never touched
+
+
+def yaml_gate_config() -> dict[str, str]:
+    return {"canary": FLEET[0], "fleet": ",".join(FLEET[1:])}
+
+
+@pytest.mark.parametrize("emulator", [FAST], indirect=True)
+def test_yaml_gate_through_the_plugin(make_project, emulator):
+    project = make_project(folder=EXAMPLES / "yaml-gate", config=yaml_gate_config())
+    outputs = project.up().outputs
+    assert outputs["canary"] == "SUCCEEDED"
+    assert outputs["fleetCounts"] == {"SUCCEEDED": 3}
+    assert [task["targets"] for task in emulator.model.tasks()] == [FLEET[:1], FLEET[1:]]
+    assert {r["type"] for r in project.export()["resources"]} >= {
+        "snowdm:index:Task", "snowdm:index:TaskExecution", "snowdm:index:FleetGate"}
+    project.destroy()
+
+
+@pytest.mark.parametrize("emulator", [FAST], indirect=True)
+def test_yaml_gate_whose_canary_fails_leaves_the_fleet_alone(make_project, emulator):
+    emulator.model.set_device(FLEET[0], outcome="FAILED")
+    project = make_project(folder=EXAMPLES / "yaml-gate", config=yaml_gate_config())
+    output = project.up(expect_ok=False).output
+    assert f"device {FLEET[0]}" in output and "ended FAILED" in output
+    assert [task["targets"] for task in emulator.model.tasks()] == [FLEET[:1]]

@@ -169,6 +169,13 @@ PROGRAMS = [
             changes=[
         Change("the fleet's threshold", set_config("minSucceeded", "2"), {"fleet-back": "update"}),
     ]),
+    # A YAML program through the plugin: the same harness (a folder, its config), edited through config only.
+    Program("example-yaml-gate", folder=EXAMPLES / "yaml-gate",
+            config={"canary": DEMO[0], "fleet": ",".join(DEMO[1:])}, changes=[
+        Change("the fleet's threshold", set_config("minSucceeded", "2"), {"fleet-back": "update"}),
+        Change("the canary device", set_config("canary", DEMO[1]),
+               {"canary-reboot": "replace", "canary-back": "replace"}),
+    ]),
 ]
 
 

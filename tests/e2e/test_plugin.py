@@ -13,9 +13,9 @@ import shutil
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
+
 from harness import Project
 
 pytestmark = pytest.mark.e2e
@@ -159,7 +159,7 @@ def test_a_failing_gate_fails_the_deployment_with_the_whole_message(yaml_project
 def test_custom_timeouts_end_the_wait_and_say_so(yaml_project, sdm_client, emulator):
     task_id = create_task(sdm_client, "smd-minute")
     project = yaml_project(gate_yaml(create_timeout="5s"), taskId=task_id, device="smd-minute")
-    project.stack  # the stack exists before the clock starts
+    assert project.stack is not None  # the stack exists before the clock starts
 
     started = time.monotonic()
     message = project.up(expect_ok=False).output
@@ -182,7 +182,7 @@ def test_one_ctrl_c_ends_the_wait_and_a_rerun_sends_no_second_command(yaml_proje
         "resources:\n", "resources:\n  task:\n    type: snowdm:index:Task\n    properties:\n      command: unlock\n"
                         "      targets: [smd-minute]\n", 1)
     project = yaml_project(text, taskId="unused", device="smd-minute")
-    project.stack
+    assert project.stack is not None
     process = project.spawn("up", "--yes", "--skip-preview")
     try:
         _wait_until(lambda: bool(emulator.model.tasks()), process)
@@ -216,7 +216,7 @@ def _wait_until(ready, process: subprocess.Popen, limit: float = 60) -> None:
 def test_progress_and_failure_are_on_the_gates_row(yaml_project, sdm_client, tmp_path):
     task_id = create_task(sdm_client, "smd-failed")
     project = yaml_project(gate_yaml(), taskId=task_id, device="smd-failed")
-    project.stack
+    assert project.stack is not None
     events_file = tmp_path / "events.jsonl"
     project.env["PULUMI_DEBUG_COMMANDS"] = "true"  # `--event-log` is a debug flag of the CLI
     done = project.cli("up", "--yes", "--skip-preview", "--event-log", str(events_file), check=False)
