@@ -278,3 +278,47 @@ def test_state_holds_no_stack_config_but_the_providers_settings(yaml_project, sd
     state = json.loads(project.cli("stack", "export", "--show-secrets").stdout)
     provider = next(r for r in state["deployment"]["resources"] if r["type"] == "pulumi:providers:snowdm")
     assert set(provider["inputs"]) <= {"endpoint", "region", "version"}, provider["inputs"]
+
+
+PYTHON_GATE = """
+import pulumi
+import pulumi_snowdm.native as snowdm
+
+config = pulumi.Config()
+gate = snowdm.TaskExecution("gate", task_id=config.require("taskId"), managed_device_id=config.require("device"),
+                            poll_interval_seconds=0.5, max_poll_interval_seconds=1)
+after = snowdm.Task("after", command=snowdm.Command.reboot(), targets=["smd-after"],
+                    opts=pulumi.ResourceOptions(depends_on=[gate]))
+for name in ("execution_id", "state", "started_at", "last_updated_at", "task_id", "managed_device_id"):
+    pulumi.export(name, getattr(gate, name))
+"""
+
+
+@pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
+def test_a_python_program_gates_through_the_plugin(make_project, sdm_client, emulator):
+    task_id = create_task(sdm_client, "smd-ok")
+    project = make_project(PYTHON_GATE, config={"taskId": task_id, "device": "smd-ok"})
+
+    outputs = project.up().outputs
+
+    described = sdm_client.describe_execution(taskId=task_id, managedDeviceId="smd-ok")
+    assert outputs["state"] == "SUCCEEDED" == described["state"]
+    assert outputs["execution_id"] == described["executionId"]
+    assert outputs["started_at"].startswith(described["startedAt"].strftime("%Y-%m-%dT%H:%M:%S"))
+    assert [r["type"] for r in project.export()["resources"] if r["type"].startswith("snowdm:")] == [
+        "snowdm:index:TaskExecution", "snowdm:index:Task"]
+    assert len(tasks_on(emulator, "smd-after")) == 1
+    assert project.preview().changes.get("update", 0) == 0
+
+
+@pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
+def test_a_python_program_whose_gate_fails_deploys_nothing_after_it(make_project, sdm_client, emulator):
+    task_id = create_task(sdm_client, "smd-rejected")
+    project = make_project(PYTHON_GATE, config={"taskId": task_id, "device": "smd-rejected"})
+
+    message = project.up(expect_ok=False).output
+
+    for fact in (f"task {task_id}", "device smd-rejected", "ended REJECTED", "refused the command"):
+        assert fact in message, fact
+    assert "Traceback" not in message
+    assert tasks_on(emulator, "smd-after") == []
