@@ -29,7 +29,8 @@ class EngineLog:
     def warning(self, urn: str, message: str) -> None:
         self._log(engine_pb2.WARNING, urn, message)
 
-    def _log(self, severity: int, urn: str, message: str, ephemeral: bool = False) -> None:
+    def _log(self, severity: engine_pb2.LogSeverity.ValueType, urn: str, message: str,
+             ephemeral: bool = False) -> None:
         if self._engine is None:
             print(f"snowdm: {message}", file=sys.stderr, flush=True)
             return

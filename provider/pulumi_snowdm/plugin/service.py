@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import traceback
-from typing import Any
+from typing import Any, NoReturn
 
 import grpc
 from google.protobuf import empty_pb2
@@ -66,7 +66,7 @@ class SnowdmProvider(provider_pb2_grpc.ResourceProviderServicer):
         try:
             self._settings = config.settings(news)
         except ConfigurationError as error:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(error))
+            _abort(context, grpc.StatusCode.INVALID_ARGUMENT, str(error))
         return provider_pb2.ConfigureResponse(acceptSecrets=False, supportsPreview=False, acceptResources=False)
 
     # --- resources ------------------------------------------------------------------------------------------------
@@ -125,7 +125,7 @@ class SnowdmProvider(provider_pb2_grpc.ResourceProviderServicer):
     def _kind(self, token: str, context) -> Kind:
         kind = KINDS.get(token)
         if kind is None:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT,
+            _abort(context, grpc.StatusCode.INVALID_ARGUMENT,
                           f"unknown resource type {token!r}: the snowdm plugin serves {', '.join(sorted(KINDS))}")
         return kind
 
@@ -141,7 +141,7 @@ class SnowdmProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     def _import_inputs(self, kind: Kind, id_: str, urn: str, context) -> dict[str, Any]:
         if kind.import_inputs is None:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT,
+            _abort(context, grpc.StatusCode.INVALID_ARGUMENT,
                           f"{kind.token} cannot be imported; import its tasks as snowdm:index:Task instead")
         inputs = kind.import_inputs(id_)
         if kind.scoped:
@@ -154,9 +154,15 @@ class SnowdmProvider(provider_pb2_grpc.ResourceProviderServicer):
         try:
             return call()
         except SnowdmError as error:
-            context.abort(grpc.StatusCode.UNKNOWN, str(error))
+            _abort(context, grpc.StatusCode.UNKNOWN, str(error))
         except Exception:  # a bug: the traceback is what helps
-            context.abort(grpc.StatusCode.UNKNOWN, traceback.format_exc())
+            _abort(context, grpc.StatusCode.UNKNOWN, traceback.format_exc())
+
+
+def _abort(context, code: grpc.StatusCode, message: str) -> NoReturn:
+    """End the call with `message` as its error (what the engine shows on the resource)."""
+    context.abort(code, message)
+    raise AssertionError("grpc's abort returned")  # it raises; this tells the type checker so
 
 
 def _type_of(urn: str) -> str:
