@@ -237,32 +237,23 @@ def test_progress_and_failure_are_on_the_gates_row(yaml_project, sdm_client, tmp
 def test_import_round_trips_for_a_gate_and_a_task(yaml_project, sdm_client):
     task_id = create_task(sdm_client, "smd-ok")
     time.sleep(2)  # the execution succeeds (1 s queued + 4 device seconds at 4x)
-    text = f"""\
-name: plugin-e2e
-runtime: yaml
-resources:
-  gate:
-    type: snowdm:index:TaskExecution
-    properties:
-      taskId: {task_id}
-      managedDeviceId: smd-ok
-  task:
-    type: snowdm:index:Task
-    properties:
-      existingTaskId: {task_id}
-"""
     project = yaml_project("name: plugin-e2e\nruntime: yaml\n")
-    project.cli("import", "snowdm:index:TaskExecution", "gate", f"{task_id}/smd-ok", "--yes", "--generate-code=false")
-    project.cli("import", "snowdm:index:Task", "task", task_id, "--yes", "--generate-code=false")
-    (project.workdir / "Pulumi.yaml").write_text(text)
+    generated = []
+    for token, name, id_ in (("snowdm:index:TaskExecution", "gate", f"{task_id}/smd-ok"),
+                             ("snowdm:index:Task", "task", task_id)):
+        code = project.workdir.parent / f"{name}.yaml"
+        project.cli("import", token, name, id_, "--yes", "--out", str(code))
+        generated.append(code.read_text().split("resources:\n", 1)[1])
+    # The code `pulumi import` wrote, as the user pastes it into the program.
+    (project.workdir / "Pulumi.yaml").write_text("name: plugin-e2e\nruntime: yaml\nresources:\n" + "".join(generated))
+    assert f"existingTaskId: {task_id}" in generated[1] and "managedDeviceId: smd-ok" in generated[0]
 
     preview = project.preview(diff=True)
-    assert preview.changes.get("update", 0) == preview.changes.get("replace", 0) == 0, preview.output
-    assert preview.changes.get("create", 0) == 0, preview.output
+    assert not {"create", "update", "replace", "delete"} & set(preview.changes), preview.output
     result = project.up()
     assert set(result.changes) <= {"same"}, result.changes
     gate = resources(project, "snowdm:index:TaskExecution")[0]
-    assert gate["outputs"]["state"] == "SUCCEEDED"
+    assert gate["outputs"]["state"] == "SUCCEEDED" and gate["id"] == f"{task_id}/smd-ok"
     assert resources(project, "snowdm:index:Task")[0]["outputs"]["taskId"] == task_id
 
 
