@@ -4,11 +4,16 @@ the servicer, the host deadline of the shared operations, and the cancel token t
 from __future__ import annotations
 
 import json
+import shutil
+import signal
+import subprocess
 import threading
 import time
 
+import grpc
 import pytest
-from pulumi.runtime.proto import provider_pb2
+from google.protobuf import empty_pb2
+from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
 from pulumi_snowdm._core.errors import WaitCanceled, WaitTimedOut
 from pulumi_snowdm._core.operations.context import Context, HostTimeout
@@ -164,3 +169,20 @@ def test_a_wait_started_after_cancel_ends_before_looking():
         wait_until_decided(source, ExecutionGate("st-1", "smd-1"), POLICY, label="x", events=lambda e: None,
                            cancel=cancel)
     assert looked == []
+
+
+def test_the_console_script_prints_its_port_and_a_ctrl_c_stops_it():
+
+    executable = shutil.which("pulumi-resource-snowdm")
+    assert executable, "pip install -e . puts pulumi-resource-snowdm on PATH"
+    process = subprocess.Popen([executable], stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(process.stdout.readline())
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            info = provider_pb2_grpc.ResourceProviderStub(channel).GetPluginInfo(empty_pb2.Empty(), timeout=10)
+        assert isinstance(info, plugin_pb2.PluginInfo) and info.version == "0.1.0"
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) is not None  # nothing in flight: it stops at once
+    finally:
+        process.kill()
+        process.wait()
