@@ -159,3 +159,13 @@ def _threshold_problem(value: Any, name: str) -> str | None:
     except InputError as error:
         return error.problem
     return None
+
+
+def check_reachable_threshold(check: InputCheck) -> None:
+    """A `minSucceeded` count above the number of devices given could never be met."""
+    threshold, devices = check.inputs.get("minSucceeded"), check.inputs.get("devices")
+    if check.failed("minSucceeded") or check.unknown(threshold) or not isinstance(devices, list) or not devices:
+        return
+    count = parse_threshold(threshold).count
+    if count is not None and count > len(devices):
+        check.fail("minSucceeded", f"is {count}, more than the {len(devices)} device(s): it could never be met")

@@ -13,7 +13,7 @@ import dataclasses
 import sys
 from collections.abc import Mapping
 
-from pulumi_snowdm._core.checks import InputCheck
+from pulumi_snowdm._core.checks import InputCheck, check_reachable_threshold
 from pulumi_snowdm._core.settings import ClientSettings, check_endpoint, check_region, settings_from_config
 from pulumi_snowdm._core.spec import FLEET_GATE
 from pulumi_snowdm._core.wait.policy import WaitPolicy
@@ -72,7 +72,7 @@ def read_request(args: argparse.Namespace) -> Request:
     if args.subcommand != "status":
         for name in ("minSucceeded", "failFast", "acceptCanceled"):
             check.check(name)
-        _check_reachable(check)
+        check_reachable_threshold(check)
         check_timing(check)
     if check.failures:
         raise BadUsage([f"invalid option {reason}" for _, reason in check.failures])
@@ -139,16 +139,6 @@ def _check_run(check: InputCheck, args: argparse.Namespace) -> None:
     check.check("command", required=True)
     check.check("description")
     check.check("runId", required=True)
-
-
-def _check_reachable(check: InputCheck) -> None:
-    """A count above the number of devices named could never be met."""
-    threshold, devices = check.inputs.get("minSucceeded"), check.inputs.get("devices")
-    if check.failed("minSucceeded") or not isinstance(devices, list) or not devices:
-        return
-    count = parse_threshold(threshold).count
-    if count is not None and count > len(devices):
-        check.fail("minSucceeded", f"is {count}, more than the {len(devices)} device(s): it could never be met")
 
 
 def _request(args: argparse.Namespace, inputs: Mapping) -> Request:

@@ -32,6 +32,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
+from pulumi_snowdm._core.checks import check_reachable_threshold
 from pulumi_snowdm._core.client import sdm_client
 from pulumi_snowdm._core.diagnosis import explain_fleet_failure
 from pulumi_snowdm._core.errors import FleetFailed, InputError, NotFound
@@ -100,7 +101,7 @@ class FleetGateProvider(SdmProvider):
                 if news.get(name) is not None:
                     check.fail(name, f"applies only with '{check.label('devices')}' (when the gate creates the "
                                      f"tasks); with '{check.label('taskIds')}' leave it unset")
-        _check_reachable(check)
+        check_reachable_threshold(check)
         _check_waves(check)
         check_timing(check)
         self.settings()  # a bad region or endpoint fails preview, before any call
@@ -217,16 +218,6 @@ def _explainer(client, label: str, creates_tasks: bool):
         return explain_fleet_failure(outcome, devices, describe=label, creates_tasks=creates_tasks,
                                      limit=EXPLAINED_DEVICES)
     return explain
-
-
-def _check_reachable(check) -> None:
-    """A count above the number of devices could never be met."""
-    threshold, devices = check.inputs.get("minSucceeded"), check.inputs.get("devices")
-    if check.failed("minSucceeded") or check.unknown(threshold) or not isinstance(devices, list):
-        return
-    count = parse_threshold(threshold).count
-    if count is not None and count > len(devices):
-        check.fail("minSucceeded", f"is {count}, more than the {len(devices)} device(s): it could never be met")
 
 
 def _check_waves(check) -> None:
