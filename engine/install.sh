@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Provide the pinned Pulumi engine: the `pulumi` CLI, the Python language host, `pulumi-language-python-exec` and
-# `pulumi-resource-pulumi-python`, all in one folder.
+# Provide the pinned Pulumi engine: the `pulumi` CLI, the Python language host, `pulumi-language-python-exec`,
+# `pulumi-resource-pulumi-python` and the YAML language host (for YAML programs using the snowdm plugin), all in one
+# folder.
 #
 #   bash engine/install.sh            # prints the folder holding the four files on stdout, progress on stderr
 #
@@ -22,10 +23,24 @@ langhost_sdk=$(required github.com/pulumi/pulumi/sdk/v3 "$here/langhost/go.mod")
 
 say() { echo "engine: $*" >&2; }
 pieces=(pulumi pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python)
+# The YAML language host: its own module, served by the Go module proxy; this release runs YAML programs with the
+# pinned engine (tests/e2e/test_plugin.py).
+yaml_module=github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
+yaml_version=v1.25.0
 
 has_all() { # has_all DIR: all four pieces are executable files in DIR
   local piece
   for piece in "${pieces[@]}"; do [ -x "$1/$piece" ] || return 1; done
+}
+
+build_yaml_host() { # build_yaml_host DIR: build the YAML language host into DIR unless it is there
+  [ -x "$1/pulumi-language-yaml" ] && return 0
+  command -v go >/dev/null || { say "no Go to build the YAML language host: YAML programs will not run"; return 0; }
+  say "building the YAML language host $yaml_version into $1 (first time only; minutes on 2 cores)"
+  local out
+  out=$(mktemp -d "$1/yaml.XXXXXX")
+  GOSUMDB=${GOSUMDB:-off} GOBIN=$out go install "$yaml_module@$yaml_version"
+  mv "$out/pulumi-language-yaml" "$1/" && rmdir "$out"
 }
 
 report() { # report DIR: print the engine's version and the folder, then stop
@@ -37,14 +52,14 @@ report() { # report DIR: print the engine's version and the folder, then stop
 # 1. An ordinary Pulumi installation of the pinned version.
 if existing=$(command -v pulumi 2>/dev/null) && [ "$("$existing" version 2>/dev/null)" = "$version" ]; then
   dir=$(dirname "$(readlink -f "$existing")")
-  if has_all "$dir"; then report "$dir"; fi
-  say "pulumi $version is on PATH at $existing but the Python pieces are not beside it; using the cache instead"
+  if has_all "$dir" && [ -x "$dir/pulumi-language-yaml" ]; then report "$dir"; fi
+  say "pulumi $version is on PATH at $existing but the Python or YAML pieces are not beside it; using the cache instead"
 fi
 
 # 2. The cache.
 cache=${SNOWDM_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-snowdm/engine}/$version
 bin=$cache/bin
-if has_all "$bin"; then report "$bin"; fi
+if has_all "$bin"; then build_yaml_host "$bin"; report "$bin"; fi
 
 # 3. Build.
 command -v go >/dev/null || { echo "engine/install.sh: Go is needed to build Pulumi $version (or install Pulumi $version yourself)" >&2; exit 1; }
@@ -71,5 +86,6 @@ install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$tmp/"
 install -m 0755 "$sdk_dir/python/dist/pulumi-resource-pulumi-python" "$tmp/"
 
 mv "$tmp"/* "$bin/"
+build_yaml_host "$bin"
 say "built in $(( $(date +%s) - start ))s"
 report "$bin"

@@ -19,7 +19,7 @@ FAST = {"scenario": None, "time_scale": 20}
 
 def test_every_example_is_tested():
     assert sorted(p.name for p in EXAMPLES.iterdir() if (p / "Pulumi.yaml").exists()) == [
-        "canary-reboot", "staged-reboot", "unlock-then-deploy"]
+        "canary-reboot", "staged-reboot", "unlock-then-deploy", "yaml-gate"]
 
 
 @pytest.mark.parametrize("emulator", [FAST], indirect=True)
@@ -74,6 +74,22 @@ def test_staged_reboot(make_project, emulator):
     project.destroy()
 
 
+def yaml_gate_config() -> dict[str, str]:
+    return {"canary": FLEET[0], "fleet": ",".join(FLEET[1:])}
+
+
+@pytest.mark.parametrize("emulator", [FAST], indirect=True)
+def test_yaml_gate_through_the_plugin(make_project, emulator):
+    project = make_project(folder=EXAMPLES / "yaml-gate", config=yaml_gate_config())
+    outputs = project.up().outputs
+    assert outputs["canary"] == "SUCCEEDED"
+    assert outputs["fleetCounts"] == {"SUCCEEDED": 3}
+    assert [task["targets"] for task in emulator.model.tasks()] == [FLEET[:1], FLEET[1:]]
+    assert {r["type"] for r in project.export()["resources"]} >= {
+        "snowdm:index:Task", "snowdm:index:TaskExecution", "snowdm:index:FleetGate"}
+    project.destroy()
+
+
 @pytest.mark.parametrize("emulator", [FAST], indirect=True)
 def test_a_failing_canary_stops_the_staged_reboot(make_project, emulator):
     emulator.model.set_device(FLEET[0], outcome="FAILED")
@@ -82,3 +98,12 @@ def test_a_failing_canary_stops_the_staged_reboot(make_project, emulator):
     assert "rollout stopped at wave 1/3" in output and f"{FLEET[0]} (task " in output
     assert f"Untouched devices (3, the command was never sent to them): {', '.join(FLEET[1:])}." in output
     assert [task["targets"] for task in emulator.model.tasks()] == [FLEET[:1]]  # the rest was never touched
+
+
+@pytest.mark.parametrize("emulator", [FAST], indirect=True)
+def test_yaml_gate_whose_canary_fails_leaves_the_fleet_alone(make_project, emulator):
+    emulator.model.set_device(FLEET[0], outcome="FAILED")
+    project = make_project(folder=EXAMPLES / "yaml-gate", config=yaml_gate_config())
+    output = project.up(expect_ok=False).output
+    assert f"device {FLEET[0]}" in output and "ended FAILED" in output
+    assert [task["targets"] for task in emulator.model.tasks()] == [FLEET[:1]]

@@ -181,6 +181,13 @@ PROGRAMS = [
         Change("max_failures", set_config("maxFailures", "1"), {"staged-reboot": "update"}),
         Change("a fifth device", set_config("devices", json.dumps(DEMO + EDGE[:1])), {"staged-reboot": "replace"}),
     ]),
+    # A YAML program through the plugin: the same harness (a folder, its config), edited through config only.
+    Program("example-yaml-gate", folder=EXAMPLES / "yaml-gate",
+            config={"canary": DEMO[0], "fleet": ",".join(DEMO[1:])}, changes=[
+        Change("the fleet's threshold", set_config("minSucceeded", "2"), {"fleet-back": "update"}),
+        Change("the canary device", set_config("canary", DEMO[1]),
+               {"canary-reboot": "replace", "canary-back": "replace"}),
+    ]),
 ]
 
 

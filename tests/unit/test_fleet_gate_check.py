@@ -7,8 +7,9 @@ import pytest
 from pulumi.output import Unknown
 
 from pulumi_snowdm._core.names import snake
+from pulumi_snowdm._core.operations.fleet_gate import fleet_id
 from pulumi_snowdm._core.task_actions import shard_token, shards
-from pulumi_snowdm.resources.fleet_gate import FleetGateProvider, fleet_id
+from pulumi_snowdm.resources.fleet_gate import FleetGateProvider
 
 from check_failures import by_input
 

@@ -4,10 +4,12 @@ and the in-process emulator, no Pulumi. Device time runs 40x wall time; the bake
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from pulumi_snowdm._core.client import sdm_client
-from pulumi_snowdm._core.rollout import RolloutAborted, RolloutHost, run_rollout
+from pulumi_snowdm._core.operations.context import Context
+from pulumi_snowdm._core.rollout import RolloutAborted, run_rollout
 from pulumi_snowdm._core.settings import ClientSettings
 from pulumi_snowdm._core.wait.policy import WaitPolicy
 from pulumi_snowdm._core.wait.threshold import FleetRule, parse_threshold
@@ -29,10 +31,15 @@ def host(emulator, monkeypatch):
     settings = ClientSettings(region="us-west-2", endpoint=emulator.url)
     lines: list[str] = []
     slept: list[float] = []
-    made = RolloutHost(sdm_client(settings), settings, lines.append, lambda label: lambda event: None,
-                       sleep=slept.append)
-    made.lines, made.slept = lines, slept
-    return made
+    return Host(settings, say=lines.append, warn=lines.append, sleep=slept.append, said=lines, slept=slept)
+
+
+@dataclasses.dataclass(frozen=True)
+class Host(Context):
+    """An operation context that keeps its lines and records the bake's sleeps."""
+
+    said: list[str] = dataclasses.field(default_factory=list)
+    slept: list[float] = dataclasses.field(default_factory=list)
 
 
 def props(**extra):
@@ -60,4 +67,4 @@ def test_an_abort_then_a_rerun_with_a_higher_limit_adopts_the_waves_sent_and_fin
     assert (again.outcome.tally.succeeded, again.outcome.tally.failed) == (28, 2)
     assert [report.outcome.counts() for report in again.reports] == [
         {"SUCCEEDED": 1}, {"SUCCEEDED": 3, "FAILED": 2}, {"SUCCEEDED": 24}]
-    assert any(line.startswith("rollout: wave 3/3: passed: 24/24 SUCCEEDED") for line in host.lines)
+    assert any(line.startswith("rollout: wave 3/3: passed: 24/24 SUCCEEDED") for line in host.said)

@@ -8,7 +8,8 @@
     ├── ServiceUnavailable      throttling, 5xx or a dropped connection outlasted botocore's retries (waits go on)
     ├── ExecutionFailed         an execution ended in a state the gate does not accept
     ├── FleetFailed             a fleet gate's threshold was not met
-    └── WaitTimedOut            a deadline passed before the execution (or fleet) reached a final state
+    ├── WaitTimedOut            a deadline passed before the execution (or fleet) reached a final state
+    └── WaitCanceled            the host canceled the wait (the engine's Cancel, a Ctrl-C)
 
 Messages read "what failed (which ids): why, and what to do". They are what `pulumi up` prints, so they never
 contain credentials.
@@ -78,3 +79,7 @@ def shown(value: Any) -> str:
         return json.dumps(value)
     except TypeError:
         return repr(value)
+
+
+class WaitCanceled(SnowdmError):
+    """The host canceled a wait (the engine's Cancel, a Ctrl-C); what was created stays findable by client token."""

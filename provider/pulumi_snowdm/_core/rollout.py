@@ -12,7 +12,8 @@ Every wave waits through the one wait engine (`_core.wait`): a wave is a wait ov
 from maxFailures, and a bake is a pause, then one `until_seen` look. Every shard's client token is derived from the
 wave's cut of the device list (`wave_shard_token`), so a rerun after an interrupted deployment adopts the waves
 already sent, judges them and carries on: no device is sent the command twice. This module needs no Pulumi; a host
-(the FleetGate resource, a CLI) gives it a client, its settings and how to show progress (`RolloutHost`).
+(the dynamic FleetGate, the plugin, a CLI) gives it an operation `Context`: settings, where progress goes, its own
+deadline and cancel token, which end the rollout's waits and bakes as they end any other wait.
 """
 
 from __future__ import annotations
@@ -20,14 +21,13 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pulumi_snowdm._core.diagnosis import HINTS, describe_device
 from pulumi_snowdm._core.errors import FleetFailed, InputError, shown
 from pulumi_snowdm._core.finders import device_or_none
-from pulumi_snowdm._core.settings import ClientSettings
+from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.task_actions import (
     cancel_queued,
     create_tasks,
@@ -39,8 +39,8 @@ from pulumi_snowdm._core.task_actions import (
 from pulumi_snowdm._core.times import iso
 from pulumi_snowdm._core.wait import acceptors
 from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
-from pulumi_snowdm._core.wait.loop import Event, ListingSource, SetGate, wait_until_decided
-from pulumi_snowdm._core.wait.policy import Deadline, WaitPolicy
+from pulumi_snowdm._core.wait.loop import ListingSource, SetGate
+from pulumi_snowdm._core.wait.policy import WaitPolicy
 from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, Threshold, judge_fleet
 
 _PERCENT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*%\s*")
@@ -216,17 +216,6 @@ class RolloutAborted(FleetFailed):
 # --- running it -------------------------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass
-class RolloutHost:
-    """What a rollout needs from the program running it: the service, and how to show progress."""
-
-    client: Any
-    settings: ClientSettings
-    report: Callable[[str], None]
-    events: Callable[[str], Callable[[Event], None]]  # a wait's label -> its event renderer
-    sleep: Callable[[float], None] = time.sleep
-
-
 class _WaveFailed(Exception):
     """A wave's rule failed (internal: the rollout turns it into an abort)."""
 
@@ -242,14 +231,15 @@ class _WaveGate(SetGate):
         return _WaveFailed(outcome)
 
 
-def run_rollout(host: RolloutHost, props: Mapping[str, Any], policy: WaitPolicy, *, label: str,
+def run_rollout(ctx: Context, props: Mapping[str, Any], policy: WaitPolicy, *, label: str,
                 final_rule: FleetRule) -> RolloutResult:
     """Send `props["command"]` to `props["devices"]` wave by wave; the result once every wave passed.
 
     Raises RolloutAborted when a wave passes maxFailures, FleetFailed when `final_rule` fails over everyone sent to,
-    WaitTimedOut at the deadline (`policy.timeout_seconds`, for the whole rollout).
+    WaitTimedOut at the deadline (`policy.timeout_seconds` or the host's, for the whole rollout), WaitCanceled once
+    the host's cancel token is set.
     """
-    run = _Rollout(host, props, policy, label)
+    run = _Rollout(ctx, props, policy, label)
     for index in range(len(run.waves)):
         if index and run.bake:
             run.bake_then_look(index)
@@ -264,13 +254,14 @@ def run_rollout(host: RolloutHost, props: Mapping[str, Any], policy: WaitPolicy,
 class _Rollout:
     """The bookkeeping of one rollout: the plan, the failure budget, every wave's report and what was seen."""
 
-    def __init__(self, host: RolloutHost, props: Mapping[str, Any], policy: WaitPolicy, label: str) -> None:
-        self.host, self.props, self.policy, self.label = host, props, policy, label
+    def __init__(self, ctx: Context, props: Mapping[str, Any], policy: WaitPolicy, label: str) -> None:
+        self.ctx, self.props, self.policy, self.label = ctx, props, policy, label
+        self.client = ctx.client()
         self.waves = plan_waves(props["devices"], props["waves"])
         self.budget = parse_max_failures(props.get("maxFailures"))
         self.bake = float(props.get("bakeSeconds") or 0)
         self.accept_canceled = bool(props.get("acceptCanceled"))
-        self.deadline = Deadline(policy.timeout_seconds)
+        self.deadline = ctx.deadline(policy)
         self.result = RolloutResult([WaveReport(wave, len(self.waves)) for wave in self.waves],
                                     tuple(props["devices"]))
         self.view: dict = {}
@@ -288,8 +279,8 @@ class _Rollout:
         wave_label = f"{self.label}: {report.label}"
         scope = self.props["scope"]
         report.task_ids = create_tasks(
-            self.host.client, self.props, shards(wave.devices),
-            lambda shard: wave_shard_token(scope, wave.start, wave.end, shard, self.props), self.host.report,
+            self.client, self.props, shards(wave.devices),
+            lambda shard: wave_shard_token(scope, wave.start, wave.end, shard, self.props), self.ctx.say,
             wave_label)
         report.started_at = self.task_times(report, "createdAt", min)
         allowance = max(0, self.allowed(wave) - self.failed_so_far())
@@ -302,13 +293,13 @@ class _Rollout:
         self.view.update(decided.view)
         report.outcome, report.status = decided.outcome, "passed"
         report.ended_at = self.task_times(report, "completedAt", max)
-        self.host.report(f"{wave_label}: passed: {decided.outcome.progress()}")
+        self.ctx.say(f"{wave_label}: passed: {decided.outcome.progress()}")
 
     def task_times(self, report: WaveReport, field: str, pick) -> str | None:
         """When the wave's tasks were created (or completed, else last updated), as DescribeTask answers: the
         service's clock, right for a wave adopted by a rerun too."""
-        tasks = existing_tasks(self.host.client, report.task_ids, prop="devices", label=f"{self.label}: "
-                               f"{report.label}", report=self.host.report)
+        tasks = existing_tasks(self.client, report.task_ids, prop="devices", label=f"{self.label}: "
+                               f"{report.label}", report=self.ctx.say)
         times = [task.get(field) or task.get("lastUpdatedAt") for task in tasks]
         times = [moment for moment in times if moment is not None]
         return iso(pick(times)) if times else None
@@ -316,8 +307,8 @@ class _Rollout:
     def bake_then_look(self, index: int) -> None:
         """Wait bakeSeconds after wave `index` - 1 passed, then look once more at every passed wave."""
         passed = self.waves[:index]
-        self.host.report(f"{self.label}: baking {self.bake:g}s before wave {index + 1}/{len(self.waves)}")
-        self.host.sleep(min(self.bake, self.deadline.remaining()))
+        self.ctx.say(f"{self.label}: baking {self.bake:g}s before wave {index + 1}/{len(self.waves)}")
+        self.ctx.pause(min(self.bake, self.deadline.remaining()))
         task_ids = [task for report in self.result.reports[:index] for task in report.task_ids]
         devices = [device for wave in passed for device in wave.devices]
         policy = dataclasses.replace(self.policy, not_found_grace_seconds=0)
@@ -332,21 +323,21 @@ class _Rollout:
     def _wait(self, task_ids, devices, rule: FleetRule, label: str, *, until_seen: bool = False,
               policy: WaitPolicy | None = None):
         policy = policy or self.policy
-        settings = self.host.settings
+        settings = self.ctx.settings
         with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=devices,
                                 interval=policy.initial_delay_seconds) as subscription:
-            return wait_until_decided(ListingSource(subscription), _WaveGate(task_ids, devices, rule), policy,
-                                      label=label, events=self.host.events(label), until_seen=until_seen,
-                                      deadline=self.deadline)
+            return self.ctx.wait(ListingSource(subscription), _WaveGate(task_ids, devices, rule), policy,
+                                 label=label, events=self.ctx.lines(label, single=False), until_seen=until_seen,
+                                 deadline=self.deadline)
 
     def abort(self, index: int, outcome: FleetOutcome, *, after_bake: bool = False) -> None:
         """Stop at wave `index`: cancel its executions still QUEUED, look once more, raise RolloutAborted."""
         report = self.result.reports[index]
         wave_label = f"{self.label}: {report.label}"
-        canceled = [device for queued in fan_out(lambda task: cancel_queued(self.host.client, task),
+        canceled = [device for queued in fan_out(lambda task: cancel_queued(self.client, task),
                                                  report.task_ids) for device in queued]
         if canceled:
-            self.host.report(f"{wave_label}: canceled {len(canceled)} execution(s) still QUEUED")
+            self.ctx.say(f"{wave_label}: canceled {len(canceled)} execution(s) still QUEUED")
         rule = FleetRule(accept_canceled=self.accept_canceled)
         view = self.view
         if not after_bake:  # one more look, for the states the cancel left
@@ -389,7 +380,7 @@ class _Rollout:
     def failing_lines(self, failing) -> list[str]:
         """One line per failing device (the first few), with what DescribeDevice says."""
         named = failing[:NAMED_FAILURES]
-        devices = fan_out(lambda entry: device_or_none(self.host.client, entry.device_id), named)
+        devices = fan_out(lambda entry: device_or_none(self.client, entry.device_id), named)
         lines = ["Failing devices:"] if failing else []
         for entry, device in zip(named, devices, strict=True):
             task = f"task {entry.task_id}, execution {entry.execution_id}" if entry.task_id else "no execution"

@@ -12,6 +12,7 @@ Defaults and bounds of the waiting inputs are WaitPolicy's own (the wait engine'
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 from pulumi_snowdm._core.names import snake
@@ -93,6 +94,10 @@ class ResourceSpec:
 
     def input(self, name: str) -> Prop:
         return next(p for p in (*self.inputs, *self.internal) if p.name == name)
+
+    def given_inputs(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """The inputs that are set, kept in state beside the outputs (read and diff see old outputs)."""
+        return {name: props[name] for name in self.input_names if props.get(name) is not None}
 
     def python_names(self) -> dict[str, str]:
         """camelCase -> snake_case for every property, inputs and outputs."""

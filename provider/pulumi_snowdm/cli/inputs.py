@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from pulumi_snowdm._core.checks import InputCheck, check_reachable_threshold
 from pulumi_snowdm._core.settings import ClientSettings, check_endpoint, check_region, settings_from_config
 from pulumi_snowdm._core.spec import FLEET_GATE
+from pulumi_snowdm._core.timing import check_timing, wait_policy
 from pulumi_snowdm._core.wait.policy import WaitPolicy
 from pulumi_snowdm._core.wait.threshold import FleetRule, parse_threshold
 from pulumi_snowdm.cli.durations import EXAMPLES, parse_duration
 from pulumi_snowdm.cli.exits import BadUsage
-from pulumi_snowdm.resources.timing import check_timing, wait_policy
 
 # Declared property -> the option that sets it.
 OPTIONS = {

@@ -13,12 +13,12 @@ from typing import Any
 
 from pulumi_snowdm._core.diagnosis import HINTS, describe_device
 from pulumi_snowdm._core.finders import device_or_none
+from pulumi_snowdm._core.operations.fleet_outputs import execution_records
 from pulumi_snowdm._core.task_actions import fan_out
 from pulumi_snowdm._core.wait import acceptors
 from pulumi_snowdm._core.wait.threshold import FleetEntry, FleetOutcome, Outcome
 from pulumi_snowdm.cli.exits import ExitCode
 from pulumi_snowdm.cli.gate import Ending
-from pulumi_snowdm.resources.fleet_outputs import execution_records
 
 EXIT_CODES = {"passed": ExitCode.PASSED, "looked": ExitCode.PASSED, "failed": ExitCode.FAILED,
               "timed_out": ExitCode.DEADLINE, "interrupted": ExitCode.INTERRUPTED}

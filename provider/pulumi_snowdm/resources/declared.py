@@ -48,7 +48,7 @@ def diff_result(spec: ResourceSpec, olds: Mapping[str, Any], news: Mapping[str, 
 
 def given_inputs(spec: ResourceSpec, props: Mapping[str, Any]) -> dict[str, Any]:
     """The inputs that are set, to keep in state beside the outputs (read and diff only ever see old outputs)."""
-    return {name: props[name] for name in spec.input_names if props.get(name) is not None}
+    return spec.given_inputs(props)
 
 
 def registration_props(spec: ResourceSpec, arguments: Mapping[str, Any], **internal: Any) -> dict[str, Any]:

@@ -24,224 +24,43 @@ them alone.
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from pulumi_snowdm._core.checks import check_reachable_threshold
-from pulumi_snowdm._core.client import sdm_client
-from pulumi_snowdm._core.diagnosis import explain_fleet_failure
-from pulumi_snowdm._core.errors import FleetFailed, InputError, NotFound
-from pulumi_snowdm._core.finders import device_or_none, find_task
-from pulumi_snowdm._core.rollout import RolloutHost, plan_waves, run_rollout
-from pulumi_snowdm._core.spec import FLEET_GATE, TIMING_FIELDS
-from pulumi_snowdm._core.task_actions import (
-    Command,
-    cancel_shards,
-    create_shard_tasks,
-    existing_tasks,
-    fan_out,
-    retag_tasks,
-)
-from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
-from pulumi_snowdm._core.wait.loop import ListingSource, SetGate, wait_until_decided
-from pulumi_snowdm._core.wait.policy import outlast_busy_service
-from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, judge_fleet, parse_threshold
-from pulumi_snowdm.resources.declared import check_result, diff_result, given_inputs, input_check, registration_props
-from pulumi_snowdm.resources.fleet_outputs import OUTPUTS, execution_records, fleet_outputs
+from pulumi_snowdm._core.operations import fleet_gate as operations
+from pulumi_snowdm._core.spec import FLEET_GATE
+from pulumi_snowdm._core.task_actions import Command
+from pulumi_snowdm.resources.declared import check_result, diff_result, input_check, registration_props
 from pulumi_snowdm.resources.naming import SnakeCaseProperties
-from pulumi_snowdm.resources.progress import report, wait_lines
 from pulumi_snowdm.resources.provider import SdmProvider, stack_scope, with_provider
-from pulumi_snowdm.resources.timing import check_timing, wait_policy
-
-# Inputs that apply only when the gate creates the tasks (given `devices`).
-DEVICE_INPUTS = ("command", "description", "tags", "runId", "waves")
-# Inputs that apply only to a staged rollout (given `waves`).
-WAVE_INPUTS = ("maxFailures", "bakeSeconds")
-# The outputs only a staged rollout sets.
-ROLLOUT_OUTPUTS = ("waveReports", "untouchedDevices", "abortedWave")
-# Ids longer than this become a hash: the engine shows ids in every diff and log line.
-MAX_JOINED_ID = 256
-# Failing devices whose DescribeDevice goes into a failure message (the message lists at most this many).
-EXPLAINED_DEVICES = 10
-
-
-def fleet_id(task_ids: Sequence[str]) -> str:
-    """The gate's id: its task ids joined, or a hash of them when that would be long."""
-    joined = ",".join(task_ids)
-    if len(joined) <= MAX_JOINED_ID:
-        return joined
-    return "fleet-" + hashlib.sha256(joined.encode()).hexdigest()[:32]
 
 
 class FleetGateProvider(SdmProvider):
-    """Dynamic provider of FleetGate: creates sharded tasks (or takes given ones) and judges all executions."""
+    """Dynamic provider of FleetGate: the shared operations of `_core.operations.fleet_gate`."""
 
     def check(self, _olds: dict, news: dict):
         check = input_check(FLEET_GATE, news)
-        check.check_all(skip=("command", *TIMING_FIELDS))
-        given = [name for name in ("taskIds", "devices") if news.get(name) is not None]
-        if not given:
-            check.fail("taskIds", f"or '{check.label('devices')}' is required: give '{check.label('taskIds')}' to "
-                                  f"gate existing tasks, or '{check.label('devices')}' and "
-                                  f"'{check.label('command')}' to have the gate create them")
-        elif len(given) == 2:
-            check.fail("devices", f"and '{check.label('taskIds')}' exclude each other: give "
-                                  f"'{check.label('taskIds')}' to gate existing tasks, or "
-                                  f"'{check.label('devices')}' and '{check.label('command')}' to have the gate "
-                                  f"create them")
-        if news.get("devices") is not None:
-            check.check("command", required=True)
-        else:
-            for name in DEVICE_INPUTS:
-                if news.get(name) is not None:
-                    check.fail(name, f"applies only with '{check.label('devices')}' (when the gate creates the "
-                                     f"tasks); with '{check.label('taskIds')}' leave it unset")
-        check_reachable_threshold(check)
-        _check_waves(check)
-        check_timing(check)
+        operations.check(check)
         self.settings()  # a bad region or endpoint fails preview, before any call
         return check_result(check)
 
     def create(self, props: dict) -> CreateResult:
-        settings = self.settings()
-        client = sdm_client(settings)
-        label = _label(props)
-        if props.get("waves"):
-            return self._roll_out(client, settings, props, label)
-        if props.get("devices"):
-            task_ids = create_shard_tasks(client, props, report, label)
-        else:
-            task_ids = list(props["taskIds"])
-        tasks = existing_tasks(client, task_ids, prop="task_ids", label=label, report=report)
-        device_ids = [device for task in tasks for device in task.get("targets") or []]
-        policy = wait_policy(props)
-        creates_tasks = bool(props.get("devices"))
-        gate = SetGate(task_ids, device_ids, _rule(props), explain=_explainer(client, label, creates_tasks))
-        with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=device_ids,
-                                interval=policy.initial_delay_seconds) as subscription:
-            outcome = wait_until_decided(ListingSource(subscription), gate, policy, label=label,
-                                         events=wait_lines(label, single=False)).outcome
-        report(f"{label}: passed: {outcome.progress()}")
-        return CreateResult(fleet_id(task_ids), self._outputs(client, props, task_ids, outcome, label))
-
-    def _roll_out(self, client, settings, props: dict, label: str) -> CreateResult:
-        """A staged rollout (`_core.rollout`): wave by wave, then the gate's threshold over everyone sent to."""
-        host = RolloutHost(client, settings, report, lambda wave: wait_lines(wave, single=False))
-        result = run_rollout(host, props, wait_policy(props), label=label, final_rule=_rule(props))
-        assert result.outcome is not None  # a rollout that returns has judged everyone sent to
-        report(f"{label}: passed: {result.outcome.progress()}")
-        outputs = self._outputs(client, props, result.task_ids, result.outcome, label)
-        return CreateResult(fleet_id(result.task_ids), {**outputs, **result.outputs()})
+        return CreateResult(*operations.create(self.context(), props))
 
     def read(self, id_: str, props: dict) -> ReadResult:
-        settings = self.settings()
-        client = sdm_client(settings)
-        label = _label(props)
-        tasks = _tasks_still_there(client, props.get("taskIds") or [], label)
-        if not tasks:
-            return ReadResult("", {})
-        task_ids = [task["taskId"] for task in tasks]
-        targets = [device for task in tasks for device in task.get("targets") or []]
-        rule = _rule(props)
-        # One complete look through the same loop as create: a busy service is outlasted, not given up on.
-        policy = dataclasses.replace(wait_policy(props), not_found_grace_seconds=0)
-        with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=targets) as subscription:
-            view = wait_until_decided(ListingSource(subscription), SetGate(task_ids, targets, rule), policy,
-                                      label=label, events=wait_lines(label, single=False, states=False),
-                                      until_seen=True).view
-        # A refresh fails only when the threshold can no longer be met, whatever is still running.
-        outcome = judge_fleet(view, rule, device_ids=targets, early=True)
-        if outcome.decision is Decision.FAIL:
-            raise FleetFailed(_explainer(client, label, bool(props.get("devices")))(outcome))
-        return ReadResult(id_, self._outputs(client, props, task_ids, outcome, label))
+        outputs = operations.read(self.context(), id_, props)
+        return ReadResult("", {}) if outputs is None else ReadResult(id_, outputs)
 
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
-        return diff_result(FLEET_GATE, olds, news, given=_given)
+        return diff_result(FLEET_GATE, olds, news, given=operations.given)
 
-    def update(self, _id: str, olds: dict, news: dict) -> UpdateResult:
-        # Only the threshold, timing or tags changed: the fleet is the same, so its outputs stay as they were.
-        old_tags, new_tags = dict(olds.get("tags") or {}), dict(news.get("tags") or {})
-        if news.get("devices") and old_tags != new_tags:
-            task_ids = olds.get("taskIds") or []
-            retag_tasks(self.client(), task_ids, old_tags, new_tags)
-            report(f"{_label(news)}: retagged its {len(task_ids)} task(s)")
-        return UpdateResult({**{k: olds.get(k) for k in (*OUTPUTS, *ROLLOUT_OUTPUTS)},
-                             **given_inputs(FLEET_GATE, news)})
+    def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
+        return UpdateResult(operations.update(self.context(), id_, olds, news))
 
-    def delete(self, _id: str, props: dict) -> None:
-        label = _label(props)
-        if not props.get("devices"):
-            report(f"{label}: gates given tasks, so leaves them as they are")
-            return
-        cancel_shards(self.client(), props.get("taskIds") or [], report, label)
-
-    def _outputs(self, client, props, task_ids, outcome: FleetOutcome, label: str) -> dict[str, Any]:
-        records = execution_records(client, outcome, with_times=props.get("executionTimes", True) is not False,
-                                    report=report, label=label)
-        # A refresh keeps the rollout's report of how the waves went: it is history, not the current state.
-        rollout = {k: props[k] for k in ROLLOUT_OUTPUTS if props.get(k) is not None}
-        return {**given_inputs(FLEET_GATE, props), **fleet_outputs(outcome, task_ids, records), **rollout}
-
-
-def _rule(props: Mapping[str, Any]) -> FleetRule:
-    return FleetRule(parse_threshold(props.get("minSucceeded")), bool(props.get("failFast")),
-                     bool(props.get("acceptCanceled")))
-
-
-def _label(props: Mapping[str, Any]) -> str:
-    name = (props.get("scope") or "").rsplit("/", 1)[-1]
-    return f"fleet gate {name}" if name else "fleet gate"
-
-
-def _tasks_still_there(client, task_ids: Sequence[str], label: str) -> list[dict]:
-    """DescribeTask of every task, outlasting a busy service; a task gone is said and dropped."""
-    def task_or_none(task_id: str) -> dict | None:
-        try:
-            return outlast_busy_service(lambda: find_task(client, task_id), label=f"{label}: task {task_id}",
-                                        report=report)
-        except NotFound:
-            report(f"{label}: task {task_id} is gone; dropped from the gate")
-            return None
-    return [task for task in fan_out(task_or_none, task_ids) if task is not None]
-
-
-def _explainer(client, label: str, creates_tasks: bool):
-    """The failure message: the judged fleet plus DescribeDevice of the first failing devices."""
-    def explain(outcome: FleetOutcome) -> str:
-        failing = list(dict.fromkeys(entry.device_id for entry in outcome.failing()))[:EXPLAINED_DEVICES]
-        devices = dict(zip(failing, fan_out(lambda device_id: device_or_none(client, device_id), failing), strict=True))
-        return explain_fleet_failure(outcome, devices, describe=label, creates_tasks=creates_tasks,
-                                     limit=EXPLAINED_DEVICES)
-    return explain
-
-
-def _check_waves(check) -> None:
-    """Waves cut the device list: no wave may be empty or beyond it; maxFailures and bakeSeconds need waves."""
-    waves, devices = check.news.get("waves"), check.inputs.get("devices")
-    if waves is None:
-        for name in WAVE_INPUTS:
-            if check.news.get(name) is not None:
-                check.fail(name, f"applies only with '{check.label('waves')}' (a staged rollout); leave it unset or "
-                                 f"give '{check.label('waves')}'")
-        return
-    if check.failed("waves") or check.failed("devices") or check.unknown(waves) or not isinstance(devices, list):
-        return
-    try:
-        plan_waves(devices, waves, check.label("waves"))
-    except InputError as error:
-        check.fail("waves", error.problem)
-
-
-def _given(props: Mapping[str, Any], key: str) -> Any:
-    """An input as the user gave it: with `devices`, the taskIds in state are an output, not an input."""
-    if key == "taskIds" and props.get("devices") is not None:
-        return None
-    return props.get(key)
+    def delete(self, id_: str, props: dict) -> None:
+        operations.delete(self.context(), id_, props)
 
 
 class FleetGate(SnakeCaseProperties, Resource, module="snowdm", name="FleetGate"):

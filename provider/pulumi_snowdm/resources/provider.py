@@ -19,7 +19,9 @@ import pulumi
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 from pulumi_snowdm._core.client import sdm_client
+from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.settings import ClientSettings, settings_from_config
+from pulumi_snowdm.resources.progress import report
 from pulumi_snowdm.resources.sdk_hooks import install_brief_errors, raise_worker_ceiling
 
 CONFIG_KEYS = (
@@ -68,6 +70,10 @@ class SdmProvider(ResourceProvider):
 
     def client(self) -> Any:
         return sdm_client(self.settings())
+
+    def context(self) -> Context:
+        """The shared operations' host: progress and warnings to stderr, no deadline but the gate's own."""
+        return Context(self.settings(), say=report, warn=lambda line: report(f"warning: {line}"))
 
     def __getstate__(self) -> dict:
         # Never carry configuration (nor anything else) into the serialized provider.

@@ -65,7 +65,7 @@ def raise_worker_ceiling(workers: int = WORKERS) -> int | None:
 def grpc_server_pools() -> list[concurrent.futures.ThreadPoolExecutor]:
     """The thread pools of the gRPC servers alive in this process (empty when gRPC hides them)."""
     try:
-        from grpc._server import _Server  # type: ignore[import-untyped]  # private: fenced here, canary-tested
+        from grpc._server import _Server  # private: fenced here, canary-tested
     except ImportError:
         return []
     pools = []

@@ -14,109 +14,42 @@ already picked up by a device run to their end, as the service allows nothing el
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from pulumi_snowdm._core.errors import NotFound
-from pulumi_snowdm._core.finders import find_task
+from pulumi_snowdm._core.operations import task as operations
 from pulumi_snowdm._core.spec import TASK
-from pulumi_snowdm._core.task_actions import Command, cancel_queued, client_token, create_task, retag
-from pulumi_snowdm._core.times import iso
-from pulumi_snowdm._core.wait.policy import outlast_busy_service
-from pulumi_snowdm.resources.declared import check_result, diff_result, given_inputs, input_check, registration_props
+from pulumi_snowdm._core.task_actions import Command
+from pulumi_snowdm.resources.declared import check_result, diff_result, input_check, registration_props
 from pulumi_snowdm.resources.naming import SnakeCaseProperties
-from pulumi_snowdm.resources.progress import report
 from pulumi_snowdm.resources.provider import SdmProvider, stack_scope, with_provider
-
-# What an adopted task's state holds as outputs only: these inputs are not the user's to give.
-ADOPTED_OUTPUTS = ("command", "targets", "description")
-
-
-
-
-def task_outputs(task: Mapping[str, Any]) -> dict[str, Any]:
-    """The resource's outputs from a DescribeTask answer."""
-    return {
-        "taskId": task["taskId"],
-        "taskArn": task.get("taskArn"),
-        "state": task.get("state"),
-        "targets": list(task.get("targets") or []),
-        "createdAt": iso(task.get("createdAt")),
-        "lastUpdatedAt": iso(task.get("lastUpdatedAt")),
-        "completedAt": iso(task.get("completedAt")),
-        "description": task.get("description"),
-        "tags": dict(task.get("tags") or {}),
-    }
 
 
 class TaskProvider(SdmProvider):
-    """Dynamic provider of Task: CreateTask with a derived client token, DescribeTask, tags, CancelTask."""
+    """Dynamic provider of Task: the shared operations of `_core.operations.task`."""
 
     def check(self, _olds: dict, news: dict):
         check = input_check(TASK, news)
-        adopted = check.check("existingTaskId")
-        check.check_all(skip=("existingTaskId", "command", "targets"))
-        check.check("command", required=adopted is None)
-        check.check("targets", required=adopted is None)
-        given = [name for name in ADOPTED_OUTPUTS if news.get(name) is not None]
-        if adopted is not None and given:
-            check.fail("existingTaskId", f"adopts a task as it is: leave {', '.join(map(check.label, given))} unset")
+        operations.check(check)
         self.settings()  # a bad region or endpoint fails preview, before any call
         return check_result(check)
 
     def create(self, props: dict) -> CreateResult:
-        client = self.client()
-        if props.get("existingTaskId"):
-            task = outlast_busy_service(lambda: find_task(client, props["existingTaskId"]),
-                                        label=f"task {props['existingTaskId']}", report=report)
-            report(f"task {task['taskId']}: adopted ({task.get('state')})")
-        else:
-            # Both calls are safe to repeat while the service is busy: the client token returns the same task.
-            created = outlast_busy_service(
-                lambda: create_task(client, token=client_token(props["scope"], props), command=props["command"],
-                                    targets=props["targets"], description=props.get("description"),
-                                    tags=props.get("tags")),
-                label=f"CreateTask for {', '.join(props['targets'])}", report=report)
-            task = outlast_busy_service(lambda: find_task(client, created), label=f"task {created}", report=report)
-            report(f"task {created}: {props['command']} sent to {len(props['targets'])} device(s)")
-        return CreateResult(task["taskId"], {**given_inputs(TASK, props), **task_outputs(task)})
+        return CreateResult(*operations.create(self.context(), props))
 
     def read(self, id_: str, props: dict) -> ReadResult:
-        try:
-            task = find_task(self.client(), id_)
-        except NotFound:
-            return ReadResult("", {})
-        return ReadResult(id_, {**given_inputs(TASK, props), **task_outputs(task)})
+        outputs = operations.read(self.context(), id_, props)
+        return ReadResult("", {}) if outputs is None else ReadResult(id_, outputs)
 
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
-        return diff_result(TASK, olds, news, given=_user_inputs(news))
+        return diff_result(TASK, olds, news, given=operations.user_inputs(news))
 
     def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
-        client = self.client()
-        if news.get("tags") is not None or news.get("existingTaskId") is None:  # an adopted task's tags: if set
-            retag(client, olds["taskArn"], dict(olds.get("tags") or {}), dict(news.get("tags") or {}))
-        return UpdateResult({**given_inputs(TASK, news), **task_outputs(find_task(client, id_))})
+        return UpdateResult(operations.update(self.context(), id_, olds, news))
 
     def delete(self, id_: str, props: dict) -> None:
-        if props.get("existingTaskId"):
-            report(f"task {id_}: adopted, so left as it is")
-            return
-        queued = cancel_queued(self.client(), id_)
-        if not queued:
-            report(f"task {id_}: nothing left QUEUED, nothing to cancel")
-            return
-        report(f"task {id_}: canceled the {len(queued)} execution(s) still QUEUED ({', '.join(queued)})")
-
-
-def _user_inputs(news: Mapping[str, Any]):
-    """Reads inputs as the user gave them. An adopted task's command, targets and description in state are what
-    DescribeTask answered, not inputs; its tags are left alone unless the program sets them."""
-    if news.get("existingTaskId") is None:
-        return None
-    not_given = (*ADOPTED_OUTPUTS, *(("tags",) if news.get("tags") is None else ()))
-    return lambda props, name: None if name in not_given else props.get(name)
+        operations.delete(self.context(), id_, props)
 
 
 class Task(SnakeCaseProperties, Resource, module="snowdm", name="Task"):

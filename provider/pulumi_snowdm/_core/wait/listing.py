@@ -93,6 +93,7 @@ class Subscription:
         self.listings: dict[str, TaskListing] = {}
         self._news = False
         self._unheard: set[str] = set()
+        self._interrupted = False
 
     def __enter__(self) -> Subscription:
         return self
@@ -149,10 +150,16 @@ class Subscription:
             self.registry._reschedule()  # a shorter wish may bring the next round forward
             started = clock()
             until = started + seconds
-            while (now := clock()) < until:
+            while not self._interrupted and (now := clock()) < until:
                 if self._news and (not self._unheard or now - started >= self.registry.min_interval):
                     return
                 changed.wait(min(until, started + self.registry.min_interval) - now if self._news else until - now)
+
+    def interrupt(self) -> None:
+        """End the current sleep and every later one at once (the wait was canceled)."""
+        with self.registry.changed:
+            self._interrupted = True
+            self.registry.changed.notify_all()
 
     def close(self) -> None:
         """Stop watching; a listing with no subscriber left leaves the registry."""

@@ -7,6 +7,7 @@ was seen, judged or not). What differs is stated by the caller:
   (`ListingSource` reads the shared ListExecutions snapshots and wakes early on news; `DescribeSource` calls
   DescribeExecution); the pause is the only place the product sleeps between looks at an execution;
 - a `Gate` gives the rule and the errors it raises (`ExecutionGate` for one device, `SetGate` for a set);
+- `cancel` (a `Cancel` token) ends the wait between looks, and wakes its pause at once;
 - `events` receives progress as `Event`s (a state change, a heartbeat, a busy service, an unknown state) for the
   host to render: the dynamic provider prints lines, other hosts may draw them their own way.
 
@@ -19,15 +20,24 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
 from pulumi_snowdm._core.diagnosis import execution_times, explain_fleet_failure
-from pulumi_snowdm._core.errors import ExecutionFailed, FleetFailed, NotFound, ServiceUnavailable, WaitTimedOut
+from pulumi_snowdm._core.errors import (
+    ExecutionFailed,
+    FleetFailed,
+    NotFound,
+    ServiceUnavailable,
+    WaitCanceled,
+    WaitTimedOut,
+)
 from pulumi_snowdm._core.times import duration
 from pulumi_snowdm._core.wait import acceptors
 from pulumi_snowdm._core.wait.acceptors import Verdict
+from pulumi_snowdm._core.wait.cancel import Cancel
 from pulumi_snowdm._core.wait.listing import Subscription
 from pulumi_snowdm._core.wait.policy import Backoff, Clock, Deadline, Sleep, WaitPolicy
 from pulumi_snowdm._core.wait.threshold import (
@@ -107,6 +117,8 @@ class Source(Protocol):
 
     def pause(self, seconds: float) -> None: ...
 
+    def interrupt(self) -> None: ...
+
 
 class ListingSource:
     """Looks through a Subscription to the shared ListExecutions snapshots; a pause wakes early on news."""
@@ -120,14 +132,18 @@ class ListingSource:
     def pause(self, seconds: float) -> None:
         self._subscription.sleep(seconds)
 
+    def interrupt(self) -> None:
+        self._subscription.interrupt()
+
 
 class DescribeSource:
     """Looks at one execution with `describe()` (DescribeExecution: a dict, or NotFound / ServiceUnavailable)."""
 
-    def __init__(self, describe: Callable[[], dict], task_id: str, device_id: str, sleep: Sleep = time.sleep) -> None:
+    def __init__(self, describe: Callable[[], dict], task_id: str, device_id: str, sleep: Sleep | None = None) -> None:
         self._describe = describe
         self._key = (task_id, device_id)
-        self._sleep = sleep
+        self._woken = threading.Event()
+        self._sleep = sleep or self._woken.wait
         self._view: View = {}
 
     def look(self) -> Look:
@@ -138,7 +154,11 @@ class DescribeSource:
         return Look(dict(self._view), {})
 
     def pause(self, seconds: float) -> None:
-        self._sleep(seconds)
+        if not self._woken.is_set():
+            self._sleep(seconds)
+
+    def interrupt(self) -> None:
+        self._woken.set()
 
 
 # --- gates: the rule and the errors of one kind of wait ----------------------------------------------------------
@@ -251,6 +271,7 @@ def wait_until_decided(
     events: Callable[[Event], None],
     until_seen: bool = False,
     deadline: Deadline | None = None,
+    cancel: Cancel | None = None,
     clock: Clock = time.monotonic,
     rng: random.Random | None = None,
 ) -> Decided:
@@ -258,20 +279,27 @@ def wait_until_decided(
 
     Returns the passing set (or, with `until_seen`, the set as seen, for the caller to judge). Raises the gate's
     failure (ExecutionFailed, FleetFailed, NotFound), WaitTimedOut at the deadline or when QUEUED outlasts its limit
-    (one execution), NotFound when a task stays unknown past the grace period, or any other error of a look.
+    (one execution), WaitCanceled once `cancel` is set, NotFound when a task stays unknown past the grace period, or
+    any other error of a look.
     `label` names the wait in errors ("task st-1 on smd-1", "fleet gate canary").
     """
     run = _Run(gate, policy, label, events, deadline or Deadline(policy.timeout_seconds, clock), clock)
     backoff = Backoff(policy, rng or random.Random())
-    while True:
-        outcome = run.judge(source.look())
-        if run.changed:
-            backoff.reset()
-        if outcome is not None and run.decided(outcome, until_seen):
-            return Decided(outcome, run.view)
-        run.check_deadline()
-        run.heartbeat()
-        source.pause(run.cap(backoff.next()))
+    unhook = cancel.hook(source.interrupt) if cancel is not None else None
+    try:
+        while True:
+            run.check_cancel(cancel)
+            outcome = run.judge(source.look())
+            if run.changed:
+                backoff.reset()
+            if outcome is not None and run.decided(outcome, until_seen):
+                return Decided(outcome, run.view)
+            run.check_deadline()
+            run.heartbeat()
+            source.pause(run.cap(backoff.next()))
+    finally:
+        if unhook is not None:
+            unhook()
 
 
 class _Run:
@@ -369,6 +397,14 @@ class _Run:
             if state != NOT_LISTED and not acceptors.known(state) and state not in self.warned:
                 self.warned.add(state)
                 self.events(UnknownState(state))
+
+    def check_cancel(self, cancel: Cancel | None) -> None:
+        if cancel is None or not cancel.is_set():
+            return
+        last = self.outcome.progress() if self.outcome is not None else "nothing seen yet"
+        raise WaitCanceled(f"{self.label}: wait canceled after {self.elapsed_text()} ({cancel.reason}); last seen: "
+                           f"{last}. What was sent goes on without the gate: rerun `pulumi up` to wait again (the same "
+                           f"client tokens find the tasks already created, so no command is sent twice)")
 
     def check_deadline(self) -> None:
         if not self.deadline.expired():

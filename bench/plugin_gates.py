@@ -1,0 +1,154 @@
+"""Benchmark: TaskExecution gates side by side through the provider plugin and through the dynamic provider.
+
+    source scripts/env.sh && python bench/plugin_gates.py [--tasks 20] [--seconds 20] [--parallel 256]
+
+One Python program deploys `--tasks` x 10 TaskExecution gates (10 devices per task, every execution taking
+`--seconds` of wall time), once with `import pulumi_snowdm.native` (the plugin `pulumi-resource-snowdm`) and once
+with `import pulumi_snowdm` (the dynamic provider), each after a single-gate run of the same host. Printed: the wall
+time of `pulumi up` and its ratio to the single gate's (target for the plugin: at most 1.2), the peak RSS and thread
+count of the provider process (VmHWM and Threads in /proc, polled every 100 ms while `up` runs); then the plugin's
+start-up time (launch to port printed) and its resident memory when idle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import boto3
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+
+from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator  # noqa: E402
+
+from harness import TEST_TAG, Project, find_engine, isolated_env, tagged_processes  # noqa: E402
+
+PROGRAM = '''
+import pulumi
+import {module} as snowdm
+
+tasks = pulumi.Config().require_object("tasks")
+gates = [snowdm.TaskExecution(f"gate-{{device}}", task_id=task, managed_device_id=device, poll_interval_seconds=0.5,
+                              max_poll_interval_seconds=2)
+         for device, task in tasks.items()]
+pulumi.export("states", [gate.state for gate in gates])
+'''
+HOSTS = {"plugin": ("pulumi_snowdm.native", "pulumi-resource-snowdm"),
+         "dynamic": ("pulumi_snowdm", "pulumi.dynamic")}
+TIME_SCALE = 20
+
+
+class ProcessWatch:
+    """Peak VmHWM (MB) and thread count of the test's processes whose command line holds `marker`."""
+
+    def __init__(self, tag: str, marker: str) -> None:
+        self.tag, self.marker = tag, marker
+        self.rss_mb = 0.0
+        self.threads = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def __enter__(self) -> ProcessWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _poll(self) -> None:
+        while not self._stop.wait(0.1):
+            for pid, command in tagged_processes(TEST_TAG, self.tag).items():
+                if self.marker in command:
+                    self._read(pid)
+
+    def _read(self, pid: int) -> None:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                self.rss_mb = max(self.rss_mb, int(line.split()[1]) / 1024)
+            elif line.startswith("Threads:"):
+                self.threads = max(self.threads, int(line.split()[1]))
+
+
+def run(engine: Path, host: str, gates: int, seconds: float, parallel: int) -> dict:
+    module, marker = HOSTS[host]
+    scenario = {"default": {"outcome": "SUCCEEDED", "queued_seconds": 0, "run_seconds": seconds * TIME_SCALE},
+                "fleet": {"count": gates, "prefix": "smd-bench-"}}
+    with tempfile.TemporaryDirectory() as tmp, Emulator(scenario=scenario, time_scale=TIME_SCALE) as emulator:
+        base = Path(tmp)
+        env = isolated_env(base, sys.executable)
+        env.update({"AWS_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID, "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_ACCESS_KEY})
+        project = Project.from_source(base, engine, env, PROGRAM.format(module=module))
+        client = boto3.client("snow-device-management", endpoint_url=emulator.url, region_name="us-west-2",
+                              aws_access_key_id=DEFAULT_ACCESS_KEY_ID,
+                              aws_secret_access_key=DEFAULT_SECRET_ACCESS_KEY)
+        # Warm the engine (plugins, stack) so the timed `up` measures waiting, not start-up.
+        project.configure({"snowdm:endpoint": emulator.url, "snowdm:region": "us-west-2", "tasks": "{}"})
+        project.up()
+        devices = [f"smd-bench-{i:04d}" for i in range(gates)]
+        tasks = {}
+        for start in range(0, gates, 10):
+            shard = devices[start:start + 10]
+            task_id = client.create_task(command={"reboot": {}}, targets=shard)["taskId"]
+            tasks.update({device: task_id for device in shard})
+        project.configure({"tasks": json.dumps(tasks)})
+        with ProcessWatch(env[TEST_TAG], marker) as watch:
+            started = time.monotonic()
+            result = project.up(parallel=parallel)
+            wall = time.monotonic() - started
+        assert result.outputs["states"] == ["SUCCEEDED"] * gates, result.outputs
+        return {"wall": wall, "rss": watch.rss_mb, "threads": watch.threads, "calls": sum(emulator.calls.values())}
+
+
+def plugin_start() -> tuple[float, float]:
+    """Seconds from launching the plugin to its port on stdout, and its idle resident memory (MB)."""
+    started = time.monotonic()
+    process = subprocess.Popen(["pulumi-resource-snowdm"], stdout=subprocess.PIPE, text=True)
+    try:
+        process.stdout.readline()
+        seconds = time.monotonic() - started
+        time.sleep(0.5)
+        rss = next(int(line.split()[1]) / 1024 for line in Path(f"/proc/{process.pid}/status").read_text().splitlines()
+                   if line.startswith("VmRSS:"))
+    finally:
+        process.kill()
+        process.wait()
+    return seconds, rss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=20, help="tasks of 10 devices, one gate per device")
+    parser.add_argument("--seconds", type=float, default=20.0, help="wall seconds each execution takes (T)")
+    parser.add_argument("--parallel", type=int, default=256, help="the engine's --parallel")
+    args = parser.parse_args()
+    engine = find_engine()
+    gates = args.tasks * 10
+    print(f"\nTaskExecution gates ({args.tasks} tasks of 10 devices), each execution T = {args.seconds:g}s wall, "
+          f"pulumi up --parallel {args.parallel}\n")
+    print("| host | gates | wall time of up (s) | x single gate | provider peak RSS (MB) | provider peak threads "
+          "| API calls |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for host in HOSTS:
+        single = run(engine, host, 1, args.seconds, args.parallel)
+        many = run(engine, host, gates, args.seconds, args.parallel)
+        for n, row in ((1, single), (gates, many)):
+            print(f"| {host} | {n} | {row['wall']:.1f} | {row['wall'] / single['wall']:.2f} | {row['rss']:.0f} "
+                  f"| {row['threads']} | {row['calls']} |", flush=True)
+    seconds, rss = plugin_start()
+    print(f"\nplugin start-up (launch to port printed): {seconds:.2f}s; idle resident memory: {rss:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

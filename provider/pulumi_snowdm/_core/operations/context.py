@@ -1,0 +1,93 @@
+"""What a host gives an operation: where to call, where its lines go, and when to stop waiting.
+
+The deadline of a wait is the gate's own `timeoutSeconds`; a host that has one of its own (the plugin: Pulumi's
+customTimeouts) passes it as `host_timeout`, and the sooner of the two ends the wait. A wait that ends at the
+deadline says which of the two it was, so users know which setting to raise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pulumi_snowdm._core.client import sdm_client
+from pulumi_snowdm._core.errors import WaitTimedOut
+from pulumi_snowdm._core.progress import wait_lines
+from pulumi_snowdm._core.settings import ClientSettings
+from pulumi_snowdm._core.times import duration
+from pulumi_snowdm._core.wait.cancel import Cancel
+from pulumi_snowdm._core.wait.loop import Decided, Event, Gate, Source, wait_until_decided
+from pulumi_snowdm._core.wait.policy import Deadline, WaitPolicy
+
+Say = Callable[[str], None]
+
+
+@dataclasses.dataclass(frozen=True)
+class HostTimeout:
+    """A deadline the host imposes on one operation, and how users set it (`customTimeouts.create`)."""
+
+    seconds: float
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Context:
+    """One operation's host: settings, progress (`say`), warnings (`warn`), cancel token, host deadline.
+
+    `tick` gets the heartbeat lines ("still IN_PROGRESS after 1m"), which a host may show as a passing status;
+    None sends them to `say`. `sleep` is how a pause outside a wait (a rollout's bake) passes; None sleeps until
+    the time is up or `cancel` is set.
+    """
+
+    settings: ClientSettings
+    say: Say
+    warn: Say
+    cancel: Cancel | None = None
+    host_timeout: HostTimeout | None = None
+    tick: Say | None = None
+    sleep: Callable[[float], None] | None = None
+
+    def client(self) -> Any:
+        return sdm_client(self.settings)
+
+    def lines(self, label: str, *, single: bool, states: bool = True) -> Callable[[Event], None]:
+        """The progress lines of one wait (`_core.progress.wait_lines`) through this host's say, warn and tick."""
+        return wait_lines(label, single=single, states=states, say=self.say, warn=self.warn, tick=self.tick)
+
+    def deadline(self, policy: WaitPolicy) -> Deadline:
+        """One operation's deadline: the sooner of the gate's own `timeoutSeconds` and the host's."""
+        own, host = policy.timeout_seconds, self.host_timeout
+        return Deadline(own if host is None else min(own, host.seconds))
+
+    def pause(self, seconds: float) -> None:
+        """Sleep (a rollout's bake), ending early once canceled."""
+        if self.sleep is not None:
+            self.sleep(seconds)
+        elif self.cancel is not None:
+            self.cancel.sleep(seconds)
+        else:
+            time.sleep(seconds)
+
+    def wait(self, source: Source, gate: Gate, policy: WaitPolicy, *, label: str, events: Callable[[Event], None],
+             until_seen: bool = False, deadline: Deadline | None = None) -> Decided:
+        """`wait_until_decided` with this host's deadline (or `deadline`, shared by several waits) and cancel
+        token; a timeout says which deadline ended it."""
+        deadline = deadline or self.deadline(policy)
+        try:
+            return wait_until_decided(source, gate, policy, label=label, events=events, until_seen=until_seen,
+                                      deadline=deadline, cancel=self.cancel)
+        except WaitTimedOut as error:
+            ended_by = self._ended_by(policy)
+            if ended_by is None or not deadline.expired():
+                raise  # no deadline but the gate's own, or QUEUED past its own limit
+            raise WaitTimedOut(f"{error} [{ended_by}]") from None
+
+    def _ended_by(self, policy: WaitPolicy) -> str | None:
+        own, host = policy.timeout_seconds, self.host_timeout
+        if host is None:
+            return None
+        if host.seconds < own:
+            return f"ended by {host.name} ({duration(host.seconds)}), sooner than timeoutSeconds ({duration(own)})"
+        return f"ended by timeoutSeconds ({duration(own)}), sooner than {host.name} ({duration(host.seconds)})"

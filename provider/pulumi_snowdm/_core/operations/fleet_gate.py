@@ -1,0 +1,213 @@
+"""FleetGate's operations: create the tasks in shards of 10 (or take given ones) and judge every execution.
+
+The gate waits through the process's shared task listings (`_core.wait`) until the threshold (`minSucceeded`: all by
+default, a count or a percentage) is met or unreachable, naming the failing devices with their state and what
+DescribeDevice says. read lists again: tasks gone are dropped (all gone: None), a threshold that can no longer be
+met fails. update changes no execution (threshold, timing) but applies new tags to tasks the gate made. delete
+cancels what is still QUEUED in tasks the gate made; a gate over given taskIds leaves them alone.
+
+With `waves` (and `maxFailures`, `bakeSeconds`) a gate given devices is a staged rollout: the command goes out
+wave by wave, each wave judged before the next is sent (`_core.rollout`, which this module only calls).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pulumi_snowdm._core.checks import InputCheck, check_reachable_threshold
+from pulumi_snowdm._core.diagnosis import explain_fleet_failure
+from pulumi_snowdm._core.errors import FleetFailed, InputError, NotFound
+from pulumi_snowdm._core.finders import device_or_none, find_task
+from pulumi_snowdm._core.operations.context import Context
+from pulumi_snowdm._core.operations.fleet_outputs import OUTPUTS, execution_records, fleet_outputs
+from pulumi_snowdm._core.rollout import plan_waves, run_rollout
+from pulumi_snowdm._core.spec import FLEET_GATE, TIMING_FIELDS
+from pulumi_snowdm._core.task_actions import cancel_shards, create_shard_tasks, existing_tasks, fan_out, retag_tasks
+from pulumi_snowdm._core.timing import check_timing, wait_policy
+from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
+from pulumi_snowdm._core.wait.loop import ListingSource, SetGate
+from pulumi_snowdm._core.wait.policy import outlast_busy_service
+from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, judge_fleet, parse_threshold
+
+SPEC = FLEET_GATE
+# Inputs that apply only when the gate creates the tasks (given `devices`).
+DEVICE_INPUTS = ("command", "description", "tags", "runId", "waves")
+# Inputs that apply only to a staged rollout (given `waves`).
+WAVE_INPUTS = ("maxFailures", "bakeSeconds")
+# The outputs only a staged rollout sets.
+ROLLOUT_OUTPUTS = ("waveReports", "untouchedDevices", "abortedWave")
+# Ids longer than this become a hash: the engine shows ids in every diff and log line.
+MAX_JOINED_ID = 256
+# Failing devices whose DescribeDevice goes into a failure message (the message lists at most this many).
+EXPLAINED_DEVICES = 10
+
+
+def fleet_id(task_ids: Sequence[str]) -> str:
+    """The gate's id: its task ids joined, or a hash of them when that would be long."""
+    joined = ",".join(task_ids)
+    if len(joined) <= MAX_JOINED_ID:
+        return joined
+    return "fleet-" + hashlib.sha256(joined.encode()).hexdigest()[:32]
+
+
+def check(check: InputCheck) -> None:
+    news = check.news
+    check.check_all(skip=("command", *TIMING_FIELDS))
+    given = [name for name in ("taskIds", "devices") if news.get(name) is not None]
+    if not given:
+        check.fail("taskIds", f"or '{check.label('devices')}' is required: give '{check.label('taskIds')}' to "
+                              f"gate existing tasks, or '{check.label('devices')}' and "
+                              f"'{check.label('command')}' to have the gate create them")
+    elif len(given) == 2:
+        check.fail("devices", f"and '{check.label('taskIds')}' exclude each other: give "
+                              f"'{check.label('taskIds')}' to gate existing tasks, or "
+                              f"'{check.label('devices')}' and '{check.label('command')}' to have the gate "
+                              f"create them")
+    if news.get("devices") is not None:
+        check.check("command", required=True)
+    else:
+        for name in DEVICE_INPUTS:
+            if news.get(name) is not None:
+                check.fail(name, f"applies only with '{check.label('devices')}' (when the gate creates the "
+                                 f"tasks); with '{check.label('taskIds')}' leave it unset")
+    check_reachable_threshold(check)
+    _check_waves(check)
+    check_timing(check)
+
+
+def create(ctx: Context, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    client = ctx.client()
+    label = _label(props)
+    if props.get("waves"):
+        return _roll_out(ctx, client, props, label)
+    if props.get("devices"):
+        task_ids = create_shard_tasks(client, props, ctx.say, label)
+    else:
+        task_ids = list(props["taskIds"])
+    tasks = existing_tasks(client, task_ids, prop="task_ids", label=label, report=ctx.say)
+    device_ids = [device for task in tasks for device in task.get("targets") or []]
+    policy = wait_policy(props)
+    creates_tasks = bool(props.get("devices"))
+    gate = SetGate(task_ids, device_ids, _rule(props), explain=_explainer(client, label, creates_tasks))
+    with LISTINGS.subscribe(ctx.settings, task_ids, settings_lister(ctx.settings), devices=device_ids,
+                            interval=policy.initial_delay_seconds) as subscription:
+        outcome = ctx.wait(ListingSource(subscription), gate, policy, label=label,
+                           events=ctx.lines(label, single=False)).outcome
+    ctx.say(f"{label}: passed: {outcome.progress()}")
+    return fleet_id(task_ids), _outputs(ctx, client, props, task_ids, outcome, label)
+
+
+def _roll_out(ctx: Context, client, props: Mapping[str, Any], label: str) -> tuple[str, dict[str, Any]]:
+    """A staged rollout (`_core.rollout`): wave by wave, then the gate's threshold over everyone sent to."""
+    result = run_rollout(ctx, props, wait_policy(props), label=label, final_rule=_rule(props))
+    assert result.outcome is not None  # a rollout that returns has judged everyone sent to
+    ctx.say(f"{label}: passed: {result.outcome.progress()}")
+    outputs = _outputs(ctx, client, props, result.task_ids, result.outcome, label)
+    return fleet_id(result.task_ids), {**outputs, **result.outputs()}
+
+
+def read(ctx: Context, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The gate's outputs as listed now; None when every task is gone."""
+    client = ctx.client()
+    label = _label(props)
+    tasks = _tasks_still_there(ctx, client, props.get("taskIds") or [], label)
+    if not tasks:
+        return None
+    task_ids = [task["taskId"] for task in tasks]
+    targets = [device for task in tasks for device in task.get("targets") or []]
+    rule = _rule(props)
+    # One complete look through the same loop as create: a busy service is outlasted, not given up on.
+    policy = dataclasses.replace(wait_policy(props), not_found_grace_seconds=0)
+    with LISTINGS.subscribe(ctx.settings, task_ids, settings_lister(ctx.settings), devices=targets) as subscription:
+        view = ctx.wait(ListingSource(subscription), SetGate(task_ids, targets, rule), policy, label=label,
+                        events=ctx.lines(label, single=False, states=False), until_seen=True).view
+    # A refresh fails only when the threshold can no longer be met, whatever is still running.
+    outcome = judge_fleet(view, rule, device_ids=targets, early=True)
+    if outcome.decision is Decision.FAIL:
+        raise FleetFailed(_explainer(client, label, bool(props.get("devices")))(outcome))
+    return _outputs(ctx, client, props, task_ids, outcome, label)
+
+
+def update(ctx: Context, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+    # Only the threshold, timing or tags changed: the fleet is the same, so its outputs stay as they were.
+    old_tags, new_tags = dict(olds.get("tags") or {}), dict(news.get("tags") or {})
+    if news.get("devices") and old_tags != new_tags:
+        task_ids = olds.get("taskIds") or []
+        retag_tasks(ctx.client(), task_ids, old_tags, new_tags)
+        ctx.say(f"{_label(news)}: retagged its {len(task_ids)} task(s)")
+    return {**{k: olds.get(k) for k in (*OUTPUTS, *ROLLOUT_OUTPUTS)}, **SPEC.given_inputs(news)}
+
+
+def delete(ctx: Context, id_: str, props: Mapping[str, Any]) -> None:
+    label = _label(props)
+    if not props.get("devices"):
+        ctx.say(f"{label}: gates given tasks, so leaves them as they are")
+        return
+    cancel_shards(ctx.client(), props.get("taskIds") or [], ctx.say, label)
+
+
+def given(props: Mapping[str, Any], key: str) -> Any:
+    """An input as the user gave it: with `devices`, the taskIds in state are an output, not an input."""
+    if key == "taskIds" and props.get("devices") is not None:
+        return None
+    return props.get(key)
+
+
+def _outputs(ctx: Context, client, props, task_ids, outcome: FleetOutcome, label: str) -> dict[str, Any]:
+    records = execution_records(client, outcome, with_times=props.get("executionTimes", True) is not False,
+                                report=ctx.say, label=label)
+    # A refresh keeps the rollout's report of how the waves went: it is history, not the current state.
+    rollout = {k: props[k] for k in ROLLOUT_OUTPUTS if props.get(k) is not None}
+    return {**SPEC.given_inputs(props), **fleet_outputs(outcome, task_ids, records), **rollout}
+
+
+def _rule(props: Mapping[str, Any]) -> FleetRule:
+    return FleetRule(parse_threshold(props.get("minSucceeded")), bool(props.get("failFast")),
+                     bool(props.get("acceptCanceled")))
+
+
+def _label(props: Mapping[str, Any]) -> str:
+    name = (props.get("scope") or "").rsplit("/", 1)[-1]
+    return f"fleet gate {name}" if name else "fleet gate"
+
+
+def _tasks_still_there(ctx: Context, client, task_ids: Sequence[str], label: str) -> list[dict]:
+    """DescribeTask of every task, outlasting a busy service; a task gone is said and dropped."""
+    def task_or_none(task_id: str) -> dict | None:
+        try:
+            return outlast_busy_service(lambda: find_task(client, task_id), label=f"{label}: task {task_id}",
+                                        report=ctx.say)
+        except NotFound:
+            ctx.say(f"{label}: task {task_id} is gone; dropped from the gate")
+            return None
+    return [task for task in fan_out(task_or_none, task_ids) if task is not None]
+
+
+def _explainer(client, label: str, creates_tasks: bool):
+    """The failure message: the judged fleet plus DescribeDevice of the first failing devices."""
+    def explain(outcome: FleetOutcome) -> str:
+        failing = list(dict.fromkeys(entry.device_id for entry in outcome.failing()))[:EXPLAINED_DEVICES]
+        devices = dict(zip(failing, fan_out(lambda device_id: device_or_none(client, device_id), failing), strict=True))
+        return explain_fleet_failure(outcome, devices, describe=label, creates_tasks=creates_tasks,
+                                     limit=EXPLAINED_DEVICES)
+    return explain
+
+
+def _check_waves(check: InputCheck) -> None:
+    """Waves cut the device list: no wave may be empty or beyond it; maxFailures and bakeSeconds need waves."""
+    waves, devices = check.news.get("waves"), check.inputs.get("devices")
+    if waves is None:
+        for name in WAVE_INPUTS:
+            if check.news.get(name) is not None:
+                check.fail(name, f"applies only with '{check.label('waves')}' (a staged rollout); leave it unset or "
+                                 f"give '{check.label('waves')}'")
+        return
+    if check.failed("waves") or check.failed("devices") or check.unknown(waves) or not isinstance(devices, list):
+        return
+    try:
+        plan_waves(devices, waves, check.label("waves"))
+    except InputError as error:
+        check.fail("waves", error.problem)
