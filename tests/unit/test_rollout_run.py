@@ -1,16 +1,21 @@
 """The rollout engine on its own, as any host (the FleetGate resource, a CLI) runs it: `run_rollout` over real boto3
-and the in-process emulator, no Pulumi. Device time runs 40x wall time; the bake's sleep is recorded, not slept.
+and the in-process emulator, no Pulumi. Device time runs 40x wall time; the bake's sleep is recorded, not slept,
+except where a cancel or a host's deadline must end it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 
 import pytest
 
-from pulumi_snowdm._core.operations.context import Context
+from pulumi_snowdm._core.errors import WaitCanceled, WaitTimedOut
+from pulumi_snowdm._core.operations.context import Context, HostTimeout
 from pulumi_snowdm._core.rollout import RolloutAborted, run_rollout
 from pulumi_snowdm._core.settings import ClientSettings
+from pulumi_snowdm._core.wait.cancel import Cancel
 from pulumi_snowdm._core.wait.policy import WaitPolicy
 from pulumi_snowdm._core.wait.threshold import FleetRule, parse_threshold
 from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
@@ -68,3 +73,29 @@ def test_an_abort_then_a_rerun_with_a_higher_limit_adopts_the_waves_sent_and_fin
     assert [report.outcome.counts() for report in again.reports] == [
         {"SUCCEEDED": 1}, {"SUCCEEDED": 3, "FAILED": 2}, {"SUCCEEDED": 24}]
     assert any(line.startswith("rollout: wave 3/3: passed: 24/24 SUCCEEDED") for line in host.said)
+
+
+@pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
+def test_a_cancel_during_the_bake_ends_the_rollout_at_once_and_sends_no_further_wave(host, emulator):
+    canceled = dataclasses.replace(host, sleep=None, cancel=Cancel())
+    timer = threading.Timer(1.5, canceled.cancel.set, args=("interrupted (Ctrl-C)",))
+    timer.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(WaitCanceled, match=r"interrupted \(Ctrl-C\)"):
+            run_rollout(canceled, props(bakeSeconds=60), POLICY, label="rollout", final_rule=FleetRule())
+    finally:
+        timer.cancel()
+    assert time.monotonic() - started < 3.5  # not the 60 s bake
+    assert [task["targets"] for task in emulator.model.tasks()] == [FLEET[:1]]
+
+
+@pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
+def test_a_host_deadline_inside_the_bake_sends_no_further_wave_and_names_itself(host, emulator):
+    bounded = dataclasses.replace(host, sleep=None, host_timeout=HostTimeout(2, "customTimeouts.create"))
+    with pytest.raises(WaitTimedOut) as timed_out:
+        run_rollout(bounded, props(bakeSeconds=60), POLICY, label="rollout", final_rule=FleetRule())
+    message = str(timed_out.value)
+    assert "passed before wave 2/3 was sent; no further wave was sent" in message
+    assert "ended by customTimeouts.create (2s), sooner than timeoutSeconds (1m00s)" in message
+    assert [task["targets"] for task in emulator.model.tasks()] == [FLEET[:1]]

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pulumi_snowdm._core.diagnosis import HINTS, describe_device
-from pulumi_snowdm._core.errors import FleetFailed, InputError, shown
+from pulumi_snowdm._core.errors import FleetFailed, InputError, WaitTimedOut, shown
 from pulumi_snowdm._core.finders import device_or_none
 from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.task_actions import (
@@ -36,7 +36,7 @@ from pulumi_snowdm._core.task_actions import (
     shards,
     wave_shard_token,
 )
-from pulumi_snowdm._core.times import iso
+from pulumi_snowdm._core.times import duration, iso
 from pulumi_snowdm._core.wait import acceptors
 from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
 from pulumi_snowdm._core.wait.loop import ListingSource, SetGate
@@ -277,6 +277,11 @@ class _Rollout:
     def send_and_judge(self, index: int) -> None:
         wave, report = self.waves[index], self.result.reports[index]
         wave_label = f"{self.label}: {report.label}"
+        if self.deadline.expired():  # a bake may have run to the deadline: send nothing past it
+            raise self.ctx.timed_out(self.policy, WaitTimedOut(
+                f"{self.label}: the deadline ({duration(self.deadline.seconds)}) passed before {report.label} was "
+                f"sent; no further wave was sent. Rerun `pulumi up` to carry on (the waves already sent are adopted), "
+                f"or raise timeout_seconds"))
         scope = self.props["scope"]
         report.task_ids = create_tasks(
             self.client, self.props, shards(wave.devices),

@@ -79,10 +79,14 @@ class Context:
             return wait_until_decided(source, gate, policy, label=label, events=events, until_seen=until_seen,
                                       deadline=deadline, cancel=self.cancel)
         except WaitTimedOut as error:
-            ended_by = self._ended_by(policy)
-            if ended_by is None or not deadline.expired():
-                raise  # no deadline but the gate's own, or QUEUED past its own limit
-            raise WaitTimedOut(f"{error} [{ended_by}]") from None
+            if not deadline.expired():
+                raise  # QUEUED past its own limit, not the deadline
+            raise self.timed_out(policy, error) from None
+
+    def timed_out(self, policy: WaitPolicy, error: WaitTimedOut) -> WaitTimedOut:
+        """`error` (the deadline passed), saying which deadline it was when the host has one of its own."""
+        ended_by = self._ended_by(policy)
+        return error if ended_by is None else WaitTimedOut(f"{error} [{ended_by}]")
 
     def _ended_by(self, policy: WaitPolicy) -> str | None:
         own, host = policy.timeout_seconds, self.host_timeout
