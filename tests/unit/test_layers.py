@@ -1,5 +1,5 @@
-"""The layers of docs/architecture.md hold: `_core` never imports Pulumi or `resources`, and no resource module
-imports another (shared things live in `_core` or in host-glue modules)."""
+"""The layers of docs/architecture.md hold: `_core` never imports Pulumi or a host, no host (the dynamic resources,
+the plugin, the CLI) imports another, and no resource module imports another (shared things live in `_core`)."""
 
 import ast
 from pathlib import Path
@@ -10,6 +10,7 @@ import pulumi_snowdm
 
 PACKAGE = Path(pulumi_snowdm.__file__).parent
 RESOURCE_MODULES = ("task", "task_execution", "fleet_gate")
+HOSTS = ("resources", "plugin", "cli")
 
 
 def imports(path: Path) -> set[str]:
@@ -25,8 +26,8 @@ def imports(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("path", sorted((PACKAGE / "_core").rglob("*.py")), ids=lambda path: path.name)
 def test_core_is_free_of_pulumi_and_of_the_host(path):
-    bad = {name for name in imports(path)
-           if name.split(".")[0] == "pulumi" or name.startswith("pulumi_snowdm.resources")}
+    hosts = tuple(f"pulumi_snowdm.{host}" for host in (*HOSTS, "native"))
+    bad = {name for name in imports(path) if name.split(".")[0] == "pulumi" or name.startswith(hosts)}
     assert not bad, f"{path.relative_to(PACKAGE)} imports {sorted(bad)}"
 
 
@@ -34,3 +35,11 @@ def test_core_is_free_of_pulumi_and_of_the_host(path):
 def test_no_resource_module_imports_another(module):
     others = {f"pulumi_snowdm.resources.{other}" for other in RESOURCE_MODULES if other != module}
     assert not imports(PACKAGE / "resources" / f"{module}.py") & others
+
+
+@pytest.mark.parametrize("host", HOSTS)
+def test_no_host_imports_another(host):
+    others = tuple(f"pulumi_snowdm.{other}" for other in HOSTS if other != host)
+    for path in sorted((PACKAGE / host).rglob("*.py")):
+        bad = {name for name in imports(path) if name.startswith(others)}
+        assert not bad, f"{path.relative_to(PACKAGE)} imports {sorted(bad)}"
