@@ -23,10 +23,9 @@ langhost_sdk=$(required github.com/pulumi/pulumi/sdk/v3 "$here/langhost/go.mod")
 
 say() { echo "engine: $*" >&2; }
 pieces=(pulumi pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python)
-# The YAML language host: its own module, served by the Go module proxy; this release runs YAML programs with the
-# pinned engine (tests/e2e/test_plugin.py).
-yaml_module=github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
-yaml_version=v1.25.0
+# The YAML language host: a module of its own, served by the Go module proxy, pinned with every hash by
+# engine/yamlhost (go.mod, go.sum); that release runs YAML programs with the pinned engine (tests/e2e/test_plugin.py).
+yaml_version=$(required github.com/pulumi/pulumi-yaml "$here/yamlhost/go.mod")
 
 has_all() { # has_all DIR: all four pieces are executable files in DIR
   local piece
@@ -39,7 +38,8 @@ build_yaml_host() { # build_yaml_host DIR: build the YAML language host into DIR
   say "building the YAML language host $yaml_version into $1 (first time only; minutes on 2 cores)"
   local out
   out=$(mktemp -d "$1/yaml.XXXXXX")
-  GOSUMDB=${GOSUMDB:-off} GOBIN=$out go install "$yaml_module@$yaml_version"
+  (cd "$here/yamlhost" && GOSUMDB=${GOSUMDB:-off} go build -o "$out/pulumi-language-yaml" \
+    github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml)
   mv "$out/pulumi-language-yaml" "$1/" && rmdir "$out"
 }
 

@@ -33,6 +33,7 @@ SCENARIO = {
             "smd-timed-out": {"outcome": "TIMED_OUT"},
             "smd-offline": {"online": False},
             "smd-minute": {"run_seconds": 240},  # 60 s of wall time
+            **{f"smd-wave-{n}": {} for n in (1, 2, 3)},
         },
     },
     "time_scale": 4,
@@ -313,3 +314,54 @@ def test_a_python_program_whose_gate_fails_deploys_nothing_after_it(make_project
         assert fact in message, fact
     assert "Traceback" not in message
     assert tasks_on(emulator, "smd-after") == []
+
+
+ROLLOUT_YAML = """\
+name: plugin-e2e
+runtime: yaml
+config:
+  bake: {type: integer}
+resources:
+  rollout:
+    type: snowdm:index:FleetGate
+    properties:
+      devices: [smd-wave-1, smd-wave-2, smd-wave-3]
+      command: reboot
+      waves: [1, "100%"]
+      bakeSeconds: ${bake}
+      pollIntervalSeconds: 0.5
+      maxPollIntervalSeconds: 1
+outputs:
+  waves: ${rollout.waveReports}
+  counts: ${rollout.counts}
+"""
+
+
+@pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
+def test_a_ctrl_c_in_a_rollouts_bake_ends_it_and_the_rerun_adopts_the_first_wave(yaml_project, emulator):
+    project = yaml_project(ROLLOUT_YAML, bake="600")
+    assert project.stack is not None
+    process = project.spawn("up", "--yes", "--skip-preview")
+    try:
+        _wait_until(lambda: [t["executions"] for t in emulator.model.tasks()] == [{"smd-wave-1": "SUCCEEDED"}],
+                    process)
+        time.sleep(2)  # the canary passed: the rollout is in its 600 s bake
+        process.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        process.wait(timeout=60)
+        ended = time.monotonic() - sent
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    log = next(project.workdir.parent.glob("up-*.log")).read_text()
+    assert ended < 5, (ended, log)
+    assert "wait canceled after" in log, log
+    assert [task["targets"] for task in emulator.model.tasks()] == [["smd-wave-1"]]  # wave 2 was never sent
+
+    project.configure({"bake": "0"})
+    outputs = project.up().outputs
+    assert [task["targets"] for task in emulator.model.tasks()] == [
+        ["smd-wave-1"], ["smd-wave-2", "smd-wave-3"]]  # the canary's task adopted, not sent again
+    assert [(wave["devices"], wave["status"]) for wave in outputs["waves"]] == [
+        (["smd-wave-1"], "passed"), (["smd-wave-2", "smd-wave-3"], "passed")]
+    assert outputs["counts"] == {"SUCCEEDED": 3}

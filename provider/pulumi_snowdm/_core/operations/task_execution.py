@@ -21,7 +21,6 @@ from pulumi_snowdm._core.diagnosis import explain_execution_failure
 from pulumi_snowdm._core.errors import ExecutionFailed, NotFound, SnowdmError
 from pulumi_snowdm._core.finders import device_or_none, find_execution
 from pulumi_snowdm._core.operations.context import Context
-from pulumi_snowdm._core.progress import wait_lines
 from pulumi_snowdm._core.spec import TASK_EXECUTION, TIMING_FIELDS
 from pulumi_snowdm._core.task_actions import existing_tasks
 from pulumi_snowdm._core.times import iso
@@ -115,7 +114,7 @@ def _wait(ctx: Context, props: Mapping[str, Any]) -> dict:
     with LISTINGS.subscribe(ctx.settings, [task_id], settings_lister(ctx.settings), devices=[device_id],
                             interval=policy.initial_delay_seconds) as subscription:
         ctx.wait(ListingSource(subscription), gate, policy, label=label,
-                 events=wait_lines(label, single=True, say=ctx.say, warn=ctx.warn, tick=ctx.tick))
+                 events=ctx.lines(label, single=True))
     # Outputs carry startedAt and lastUpdatedAt, which only DescribeExecution gives. The gate has passed: a
     # busy service must not turn that into a failed deployment.
     return _look(ctx, task_id, device_id, policy)
@@ -151,8 +150,7 @@ def _look(ctx: Context, task_id: str, device_id: str, policy: WaitPolicy, confir
     label = _label(task_id, device_id)
     source = DescribeSource(lambda: find_execution(client, task_id, device_id), task_id, device_id)
     gate = ExecutionGate(task_id, device_id, confirm_task=confirm_task)
-    decided = ctx.wait(source, gate, policy, label=label,
-                       events=wait_lines(label, single=True, states=False, say=ctx.say, warn=ctx.warn, tick=ctx.tick),
+    decided = ctx.wait(source, gate, policy, label=label, events=ctx.lines(label, single=True, states=False),
                        until_seen=True)
     return decided.view[(task_id, device_id)]
 
