@@ -6,14 +6,17 @@ One Python program deploys `--tasks` x 10 TaskExecution gates (10 devices per ta
 `--seconds` of wall time), once with `import pulumi_snowdm.native` (the plugin `pulumi-resource-snowdm`) and once
 with `import pulumi_snowdm` (the dynamic provider), each after a single-gate run of the same host. Printed: the wall
 time of `pulumi up` and its ratio to the single gate's (target for the plugin: at most 1.2), the peak RSS and thread
-count of the provider process (VmHWM and Threads in /proc, polled every 100 ms while `up` runs); then the plugin's
-start-up time (launch to port printed) and its resident memory when idle.
+count of the provider process (VmHWM and Threads in /proc, polled every 100 ms while `up` runs), and where the time
+goes: the first and the last API call the emulator answered, in seconds after `up` began (what follows the last call
+is the engine's own: recording the results, ending the deployment). Then the plugin's start-up time (launch to port
+printed) and its resident memory when idle.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import subprocess
 import sys
 import tempfile
@@ -43,6 +46,29 @@ pulumi.export("states", [gate.state for gate in gates])
 HOSTS = {"plugin": ("pulumi_snowdm.native", "pulumi-resource-snowdm"),
          "dynamic": ("pulumi_snowdm", "pulumi.dynamic")}
 TIME_SCALE = 20
+
+
+class CallTimes(logging.Handler):
+    """When the emulator answered its first and last SDM call (its request log), on the monotonic clock."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.first: float | None = None
+        self.last: float | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        now = time.monotonic()
+        self.first = self.first or now
+        self.last = now
+
+    def __enter__(self) -> CallTimes:
+        log = logging.getLogger("pulumi_snowdm.emulator.requests")
+        log.setLevel(logging.INFO)
+        log.addHandler(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        logging.getLogger("pulumi_snowdm.emulator.requests").removeHandler(self)
 
 
 class ProcessWatch:
@@ -103,12 +129,14 @@ def run(engine: Path, host: str, gates: int, seconds: float, parallel: int) -> d
             task_id = client.create_task(command={"reboot": {}}, targets=shard)["taskId"]
             tasks.update({device: task_id for device in shard})
         project.configure({"tasks": json.dumps(tasks)})
-        with ProcessWatch(env[TEST_TAG], marker) as watch:
+        emulator.reset_calls()
+        with ProcessWatch(env[TEST_TAG], marker) as watch, CallTimes() as calls:
             started = time.monotonic()
             result = project.up(parallel=parallel)
             wall = time.monotonic() - started
         assert result.outputs["states"] == ["SUCCEEDED"] * gates, result.outputs
-        return {"wall": wall, "rss": watch.rss_mb, "threads": watch.threads, "calls": sum(emulator.calls.values())}
+        return {"wall": wall, "rss": watch.rss_mb, "threads": watch.threads, "calls": sum(emulator.calls.values()),
+                "first": (calls.first or started) - started, "last": (calls.last or started) - started}
 
 
 def plugin_start() -> tuple[float, float]:
@@ -137,15 +165,16 @@ def main() -> None:
     gates = args.tasks * 10
     print(f"\nTaskExecution gates ({args.tasks} tasks of 10 devices), each execution T = {args.seconds:g}s wall, "
           f"pulumi up --parallel {args.parallel}\n")
-    print("| host | gates | wall time of up (s) | x single gate | provider peak RSS (MB) | provider peak threads "
-          "| API calls |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| host | gates | wall time of up (s) | x single gate | first / last API call (s) | provider peak RSS (MB) "
+          "| provider peak threads | API calls |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for host in HOSTS:
         single = run(engine, host, 1, args.seconds, args.parallel)
         many = run(engine, host, gates, args.seconds, args.parallel)
         for n, row in ((1, single), (gates, many)):
-            print(f"| {host} | {n} | {row['wall']:.1f} | {row['wall'] / single['wall']:.2f} | {row['rss']:.0f} "
-                  f"| {row['threads']} | {row['calls']} |", flush=True)
+            print(f"| {host} | {n} | {row['wall']:.1f} | {row['wall'] / single['wall']:.2f} "
+                  f"| {row['first']:.1f} / {row['last']:.1f} | {row['rss']:.0f} | {row['threads']} | {row['calls']} |",
+                  flush=True)
     seconds, rss = plugin_start()
     print(f"\nplugin start-up (launch to port printed): {seconds:.2f}s; idle resident memory: {rss:.0f} MB")
 
