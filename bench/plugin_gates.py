@@ -4,7 +4,9 @@
 
 One Python program deploys `--tasks` x 10 TaskExecution gates (10 devices per task, every execution taking
 `--seconds` of wall time), once with `import pulumi_snowdm.native` (the plugin `pulumi-resource-snowdm`) and once
-with `import pulumi_snowdm` (the dynamic provider), each after a single-gate run of the same host. Printed: the wall
+with `import pulumi_snowdm` (the dynamic provider), each after a single-gate run of the same host, and once more
+through the plugin with the engine's per-step checkpoints off (`PULUMI_SKIP_CHECKPOINTS=true`), which shows the
+engine's own share: it saves the whole state after every resource that completes. Printed: the wall
 time of `pulumi up` and its ratio to the single gate's (target for the plugin: at most 1.2), the peak RSS and thread
 count of the provider process (VmHWM and Threads in /proc, polled every 100 ms while `up` runs), and where the time
 goes: the first and the last API call the emulator answered, in seconds after `up` began (what follows the last call
@@ -107,13 +109,13 @@ class ProcessWatch:
                 self.threads = max(self.threads, int(line.split()[1]))
 
 
-def run(engine: Path, host: str, gates: int, seconds: float, parallel: int) -> dict:
+def run(engine: Path, host: str, gates: int, seconds: float, parallel: int, extra_env: dict | None = None) -> dict:
     module, marker = HOSTS[host]
     scenario = {"default": {"outcome": "SUCCEEDED", "queued_seconds": 0, "run_seconds": seconds * TIME_SCALE},
                 "fleet": {"count": gates, "prefix": "smd-bench-"}}
     with tempfile.TemporaryDirectory() as tmp, Emulator(scenario=scenario, time_scale=TIME_SCALE) as emulator:
         base = Path(tmp)
-        env = isolated_env(base, sys.executable)
+        env = {**isolated_env(base, sys.executable), **(extra_env or {})}
         env.update({"AWS_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID, "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_ACCESS_KEY})
         project = Project.from_source(base, engine, env, PROGRAM.format(module=module))
         client = boto3.client("snow-device-management", endpoint_url=emulator.url, region_name="us-west-2",
@@ -168,11 +170,13 @@ def main() -> None:
     print("| host | gates | wall time of up (s) | x single gate | first / last API call (s) | provider peak RSS (MB) "
           "| provider peak threads | API calls |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for host in HOSTS:
-        single = run(engine, host, 1, args.seconds, args.parallel)
-        many = run(engine, host, gates, args.seconds, args.parallel)
+    runs = [(host, host, {}) for host in HOSTS]
+    runs.append(("plugin, engine checkpoints off", "plugin", {"PULUMI_SKIP_CHECKPOINTS": "true"}))
+    for name, host, extra_env in runs:
+        single = run(engine, host, 1, args.seconds, args.parallel, extra_env)
+        many = run(engine, host, gates, args.seconds, args.parallel, extra_env)
         for n, row in ((1, single), (gates, many)):
-            print(f"| {host} | {n} | {row['wall']:.1f} | {row['wall'] / single['wall']:.2f} "
+            print(f"| {name} | {n} | {row['wall']:.1f} | {row['wall'] / single['wall']:.2f} "
                   f"| {row['first']:.1f} / {row['last']:.1f} | {row['rss']:.0f} | {row['threads']} | {row['calls']} |",
                   flush=True)
     seconds, rss = plugin_start()

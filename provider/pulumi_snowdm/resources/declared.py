@@ -1,5 +1,5 @@
-"""The dynamic host's side of the resource declarations (`_core.spec`): checks, diffs, registration props and
-inputs kept in state, in the shapes `pulumi.dynamic` wants.
+"""The dynamic host's side of the resource declarations (`_core.spec`): checks, diffs and registration props, in
+the shapes `pulumi.dynamic` wants.
 
 Python users write snake_case names, so check failures name properties that way. A failure is reported to the
 engine without a property path: the engine would print the camelCase path and its own rendering of the value
@@ -44,11 +44,6 @@ def diff_result(spec: ResourceSpec, olds: Mapping[str, Any], news: Mapping[str, 
                 given: Given | None = None) -> DiffResult:
     change = plan_change(spec, olds, news, unknown=unknown, given=given)
     return DiffResult(changes=bool(change.changed), replaces=list(change.replaces), delete_before_replace=False)
-
-
-def given_inputs(spec: ResourceSpec, props: Mapping[str, Any]) -> dict[str, Any]:
-    """The inputs that are set, to keep in state beside the outputs (read and diff only ever see old outputs)."""
-    return spec.given_inputs(props)
 
 
 def registration_props(spec: ResourceSpec, arguments: Mapping[str, Any], **internal: Any) -> dict[str, Any]:
