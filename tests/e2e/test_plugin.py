@@ -184,18 +184,8 @@ def test_one_ctrl_c_ends_the_wait_and_a_rerun_sends_no_second_command(yaml_proje
                         "      targets: [smd-minute]\n", 1)
     project = yaml_project(text, taskId="unused", device="smd-minute")
     assert project.stack is not None
-    process = project.spawn("up", "--yes", "--skip-preview")
-    try:
-        _wait_until(lambda: bool(emulator.model.tasks()), process)
-        time.sleep(2)  # the gate is waiting on the task's execution
-        process.send_signal(signal.SIGINT)
-        sent = time.monotonic()
-        process.wait(timeout=60)
-        ended = time.monotonic() - sent
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-    log = next(project.workdir.parent.glob("up-*.log")).read_text()
+    # Once the task exists, the gate is waiting on its execution.
+    ended, log = _interrupt_up(project, lambda: bool(emulator.model.tasks()))
     assert ended < 5, (ended, log)
     assert "wait canceled after" in log, log
     assert len(tasks_on(emulator, "smd-minute")) == 1
@@ -203,6 +193,22 @@ def test_one_ctrl_c_ends_the_wait_and_a_rerun_sends_no_second_command(yaml_proje
     rerun = project.cli("up", "--yes", "--skip-preview", check=False)
     assert len(tasks_on(emulator, "smd-minute")) == 1, rerun.stdout  # the same task, not a second command
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+
+
+def _interrupt_up(project: Project, ready) -> tuple[float, str]:
+    """Start `pulumi up`, send it one SIGINT 2 s after `ready()`; the seconds it took to end after that, and its log."""
+    process = project.spawn("up", "--yes", "--skip-preview")
+    try:
+        _wait_until(ready, process)
+        time.sleep(2)
+        process.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        process.wait(timeout=60)
+        ended = time.monotonic() - sent
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    return ended, next(project.workdir.parent.glob("up-*.log")).read_text()
 
 
 def _wait_until(ready, process: subprocess.Popen, limit: float = 60) -> None:
@@ -341,19 +347,9 @@ outputs:
 def test_a_ctrl_c_in_a_rollouts_bake_ends_it_and_the_rerun_adopts_the_first_wave(yaml_project, emulator):
     project = yaml_project(ROLLOUT_YAML, bake="600")
     assert project.stack is not None
-    process = project.spawn("up", "--yes", "--skip-preview")
-    try:
-        _wait_until(lambda: [t["executions"] for t in emulator.model.tasks()] == [{"smd-wave-1": "SUCCEEDED"}],
-                    process)
-        time.sleep(2)  # the canary passed: the rollout is in its 600 s bake
-        process.send_signal(signal.SIGINT)
-        sent = time.monotonic()
-        process.wait(timeout=60)
-        ended = time.monotonic() - sent
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-    log = next(project.workdir.parent.glob("up-*.log")).read_text()
+    # Once the canary passed, the rollout is in its 600 s bake.
+    ended, log = _interrupt_up(project, lambda: [t["executions"] for t in emulator.model.tasks()] == [
+        {"smd-wave-1": "SUCCEEDED"}])
     assert ended < 5, (ended, log)
     assert "wait canceled after" in log, log
     assert [task["targets"] for task in emulator.model.tasks()] == [["smd-wave-1"]]  # wave 2 was never sent
