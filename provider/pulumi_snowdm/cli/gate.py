@@ -9,17 +9,18 @@ import dataclasses
 from collections.abc import Callable, Sequence
 
 from pulumi_snowdm._core.client import sdm_client
-from pulumi_snowdm._core.errors import FleetFailed, SnowdmError, WaitTimedOut
+from pulumi_snowdm._core.errors import FleetFailed, SnowdmError, WaitCanceled, WaitTimedOut
 from pulumi_snowdm._core.settings import ClientSettings
 from pulumi_snowdm._core.task_actions import create_shard_tasks, existing_tasks
 from pulumi_snowdm._core.times import duration
+from pulumi_snowdm._core.wait.cancel import Cancel
 from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
 from pulumi_snowdm._core.wait.loop import Event, Heartbeat, ListingSource, SetGate, StatesChanged, wait_until_decided
 from pulumi_snowdm._core.wait.policy import WaitPolicy
 from pulumi_snowdm._core.wait.threshold import FleetOutcome, FleetRule, judge_fleet
 from pulumi_snowdm.cli.exits import BadUsage
 from pulumi_snowdm.cli.inputs import Request
-from pulumi_snowdm.cli.interrupts import deferred_interrupts
+from pulumi_snowdm.cli.interrupts import cancel_on_interrupt, deferred_interrupts
 
 Say = Callable[[str], None]
 
@@ -110,11 +111,15 @@ def _wait(request: Request, settings: ClientSettings, client, task_ids: list[str
     device_ids = _watched(request, _targets(tasks))
     gate = CommandLineGate(task_ids, device_ids, request.rule, label=label, policy=request.policy,
                            again=_again(request, task_ids))
+    cancel = Cancel()
     with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=device_ids,
                             interval=request.policy.initial_delay_seconds) as subscription:
         try:
-            outcome = wait_until_decided(ListingSource(subscription), gate, request.policy, label=label,
-                                         events=watch).outcome
+            with cancel_on_interrupt(cancel):
+                outcome = wait_until_decided(ListingSource(subscription), gate, request.policy, label=label,
+                                             events=watch, cancel=cancel).outcome
+        except WaitCanceled:
+            raise KeyboardInterrupt from None  # ends as an interrupt anywhere else does (run_gate)
         except FleetFailed as error:
             return Ending("failed", label, task_ids, gate.last, str(error))
         except WaitTimedOut as error:

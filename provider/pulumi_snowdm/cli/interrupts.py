@@ -1,16 +1,24 @@
-"""Ctrl-C and SIGTERM: both stop the command as KeyboardInterrupt, except while tasks are being created.
+"""Ctrl-C and SIGTERM: both stop the command as KeyboardInterrupt, except while tasks are being created and while
+the command waits.
 
 A CreateTask in flight when the user interrupts may or may not reach the service; stopping in the middle of the
 shards would leave the user unsure what was sent. So while the shards are created an interrupt is noted and acted
 on once the calls are done (a second one stops at once). Either way a rerun with the same --run-id sends the same
 client tokens, and gets the same tasks back.
+
+While the command waits, an interrupt sets the wait's cancel token instead (`cancel_on_interrupt`): the wait ends
+between looks with WaitCanceled. A KeyboardInterrupt raised inside the wait could land in the middle of a
+Condition's wait and leave its lock half released ("cannot release un-acquired lock").
 """
 
 from __future__ import annotations
 
 import contextlib
 import signal
+import threading
 from collections.abc import Callable, Iterator
+
+from pulumi_snowdm._core.wait.cancel import Cancel
 
 
 def _interrupt(_signum, _frame) -> None:
@@ -41,3 +49,19 @@ def deferred_interrupts(say: Callable[[str], None]) -> Iterator[None]:
             signal.signal(signum, handler)
     if heard:
         raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def cancel_on_interrupt(cancel: Cancel) -> Iterator[None]:
+    """While the block runs, Ctrl-C and SIGTERM set `cancel` instead of raising."""
+    def note(signum, _frame) -> None:
+        # From a thread of its own: the handler must take no lock the interrupted code may hold.
+        reason = f"interrupted ({signal.Signals(signum).name})"
+        threading.Thread(target=cancel.set, args=(reason,), daemon=True).start()
+
+    previous = {signum: signal.signal(signum, note) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
