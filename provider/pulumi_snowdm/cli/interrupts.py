@@ -41,12 +41,8 @@ def deferred_interrupts(say: Callable[[str], None]) -> Iterator[None]:
         heard.append(signum)
         say("interrupted: finishing the CreateTask calls in flight, then stopping (interrupt again to stop now)")
 
-    previous = {signum: signal.signal(signum, note) for signum in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    with _handling_interrupts(note):
         yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
     if heard:
         raise KeyboardInterrupt
 
@@ -59,9 +55,16 @@ def cancel_on_interrupt(cancel: Cancel) -> Iterator[None]:
         reason = f"interrupted ({signal.Signals(signum).name})"
         threading.Thread(target=cancel.set, args=(reason,), daemon=True).start()
 
-    previous = {signum: signal.signal(signum, note) for signum in (signal.SIGINT, signal.SIGTERM)}
+    with _handling_interrupts(note):
+        yield
+
+
+@contextlib.contextmanager
+def _handling_interrupts(handler: Callable[[int, object], None]) -> Iterator[None]:
+    """`handler` takes Ctrl-C and SIGTERM while the block runs; the handlers before it come back afterwards."""
+    previous = {signum: signal.signal(signum, handler) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        for signum, earlier in previous.items():
+            signal.signal(signum, earlier)
