@@ -12,19 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-import boto3
+from gate_stack import gate_stack
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-
-from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator  # noqa: E402
-
-from harness import Project, find_engine, isolated_env  # noqa: E402
+from harness import find_engine  # on the path through gate_stack
 
 PROGRAM = '''
 import pulumi
@@ -35,30 +28,10 @@ gates = [snowdm.TaskExecution(f"gate-{device}", task_id=task, managed_device_id=
          for device, task in tasks.items()]
 pulumi.export("states", [gate.state for gate in gates])
 '''
-TIME_SCALE = 20
 
 
 def run(engine: Path, gates: int, seconds: float, parallel: int | None) -> dict:
-    scenario = {"default": {"outcome": "SUCCEEDED", "queued_seconds": 0, "run_seconds": seconds * TIME_SCALE},
-                "fleet": {"count": gates, "prefix": "smd-bench-"}}
-    with tempfile.TemporaryDirectory() as tmp, Emulator(scenario=scenario, time_scale=TIME_SCALE) as emulator:
-        base = Path(tmp)
-        env = isolated_env(base, sys.executable)
-        env.update({"AWS_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID, "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_ACCESS_KEY})
-        project = Project.from_source(base, engine, env, PROGRAM)
-        client = boto3.client("snow-device-management", endpoint_url=emulator.url, region_name="us-west-2",
-                              aws_access_key_id=DEFAULT_ACCESS_KEY_ID,
-                              aws_secret_access_key=DEFAULT_SECRET_ACCESS_KEY)
-        # Warm the engine (plugins, stack) so the timed `up` measures waiting, not start-up.
-        project.configure({"snowdm:endpoint": emulator.url, "snowdm:region": "us-west-2", "tasks": "{}"})
-        project.up()
-        devices = [f"smd-bench-{i:04d}" for i in range(gates)]
-        tasks = {}
-        for start in range(0, gates, 10):
-            shard = devices[start:start + 10]
-            task_id = client.create_task(command={"reboot": {}}, targets=shard)["taskId"]
-            tasks.update({device: task_id for device in shard})
-        project.configure({"tasks": json.dumps(tasks)})
+    with gate_stack(engine, PROGRAM, gates, seconds) as (project, emulator, _env):
         started = time.monotonic()
         options = {"parallel": parallel} if parallel else {}
         result = project.up(**options)

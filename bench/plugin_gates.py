@@ -17,23 +17,15 @@ printed) and its resident memory when idle.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-import boto3
+from gate_stack import gate_stack
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-
-from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator  # noqa: E402
-
-from harness import TEST_TAG, Project, find_engine, isolated_env, tagged_processes  # noqa: E402
+from harness import TEST_TAG, find_engine, tagged_processes  # on the path through gate_stack
 
 PROGRAM = '''
 import pulumi
@@ -47,7 +39,6 @@ pulumi.export("states", [gate.state for gate in gates])
 '''
 HOSTS = {"plugin": ("pulumi_snowdm.native", "pulumi-resource-snowdm"),
          "dynamic": ("pulumi_snowdm", "pulumi.dynamic")}
-TIME_SCALE = 20
 
 
 class CallTimes(logging.Handler):
@@ -111,26 +102,7 @@ class ProcessWatch:
 
 def run(engine: Path, host: str, gates: int, seconds: float, parallel: int, extra_env: dict | None = None) -> dict:
     module, marker = HOSTS[host]
-    scenario = {"default": {"outcome": "SUCCEEDED", "queued_seconds": 0, "run_seconds": seconds * TIME_SCALE},
-                "fleet": {"count": gates, "prefix": "smd-bench-"}}
-    with tempfile.TemporaryDirectory() as tmp, Emulator(scenario=scenario, time_scale=TIME_SCALE) as emulator:
-        base = Path(tmp)
-        env = {**isolated_env(base, sys.executable), **(extra_env or {})}
-        env.update({"AWS_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID, "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_ACCESS_KEY})
-        project = Project.from_source(base, engine, env, PROGRAM.format(module=module))
-        client = boto3.client("snow-device-management", endpoint_url=emulator.url, region_name="us-west-2",
-                              aws_access_key_id=DEFAULT_ACCESS_KEY_ID,
-                              aws_secret_access_key=DEFAULT_SECRET_ACCESS_KEY)
-        # Warm the engine (plugins, stack) so the timed `up` measures waiting, not start-up.
-        project.configure({"snowdm:endpoint": emulator.url, "snowdm:region": "us-west-2", "tasks": "{}"})
-        project.up()
-        devices = [f"smd-bench-{i:04d}" for i in range(gates)]
-        tasks = {}
-        for start in range(0, gates, 10):
-            shard = devices[start:start + 10]
-            task_id = client.create_task(command={"reboot": {}}, targets=shard)["taskId"]
-            tasks.update({device: task_id for device in shard})
-        project.configure({"tasks": json.dumps(tasks)})
+    with gate_stack(engine, PROGRAM.format(module=module), gates, seconds, extra_env) as (project, emulator, env):
         emulator.reset_calls()
         with ProcessWatch(env[TEST_TAG], marker) as watch, CallTimes() as calls:
             started = time.monotonic()
