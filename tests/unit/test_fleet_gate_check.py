@@ -8,7 +8,8 @@ from pulumi.output import Unknown
 
 from pulumi_snowdm._core.names import snake
 from pulumi_snowdm._core.operations.fleet_gate import fleet_id
-from pulumi_snowdm._core.task_actions import shard_token, shards
+from pulumi_snowdm._core.run_scope import scope_key, shard_token
+from pulumi_snowdm._core.task_actions import shards
 from pulumi_snowdm.resources.fleet_gate import FleetGateProvider
 
 from check_failures import by_input
@@ -94,15 +95,26 @@ def test_shards_hold_at_most_ten_devices_in_order():
     assert sum(shards(DEVICES), []) == DEVICES
 
 
-def test_shard_tokens_are_stable_distinct_and_follow_every_input():
-    props = {"devices": DEVICES, "command": "reboot"}
-    tokens = [shard_token("p/s/fleet", index, props) for index in range(3)]
-    assert tokens == [shard_token("p/s/fleet", index, dict(props)) for index in range(3)]
-    assert len(set(tokens)) == 3
-    assert all(len(token) <= 64 and " " not in token for token in tokens)
-    assert shard_token("p/s/fleet", 0, {**props, "devices": DEVICES + ["smd-99"]}) != tokens[0]
-    assert shard_token("p/s/fleet", 0, {**props, "runId": "2"}) != tokens[0]
-    assert shard_token("p/other/fleet", 0, props) != tokens[0]
+def test_shard_tokens_follow_the_shard_and_the_scope_not_the_rest_of_the_list():
+    props = {"command": "reboot"}
+    tags = {"snowdm:run-scope": "k"}
+    token = shard_token("k", props, tags, DEVICES[:10])
+    assert token == shard_token("k", dict(props, devices=DEVICES + ["smd-99"], waves=[1, "100%"]), tags, DEVICES[:10])
+    assert len(token) <= 64 and " " not in token
+    others = {shard_token("k", props, tags, DEVICES[:9]), shard_token("other", props, tags, DEVICES[:10]),
+              shard_token("k", {"command": "unlock"}, tags, DEVICES[:10]),
+              shard_token("k", dict(props, description="d"), tags, DEVICES[:10]),
+              shard_token("k", props, {**tags, "snowdm:wave": "2"}, DEVICES[:10])}
+    assert token not in others and len(others) == 5
+
+
+def test_a_run_scope_is_the_scope_the_command_and_the_run_id():
+    # Tasks in the service carry this key: it must never change for the same scope, command and run id.
+    assert scope_key("proj/dev/fleet", "reboot", "r1") == "4ec275550c9d1eb5b558d962e2dd4b1cf62c8d9b"
+    keys = {scope_key("proj/dev/fleet", "reboot", None), scope_key("proj/dev/fleet", "unlock", "r1"),
+            scope_key("proj/dev/fleet", "reboot", "r2"), scope_key("proj/dev/other", "reboot", "r1")}
+    assert scope_key("proj/dev/fleet", "reboot", "r1") not in keys and len(keys) == 4
+    assert scope_key("proj/dev/fleet", "reboot", None) == scope_key("proj/dev/fleet", "reboot", "")
 
 
 def test_fleet_id_joins_short_lists_and_hashes_long_ones():

@@ -7,7 +7,6 @@ import pytest
 
 from pulumi_snowdm._core.errors import InputError
 from pulumi_snowdm._core.rollout import parse_max_failures, plan_waves
-from pulumi_snowdm._core.task_actions import shard_token, wave_shard_token
 from pulumi_snowdm._core.wait.threshold import FleetRule, Threshold, judge_fleet
 
 FLEET = [f"smd-{n:03d}" for n in range(100)]
@@ -60,16 +59,6 @@ def test_max_failures_is_a_count_or_a_percentage_of_the_devices_sent_to():
     for bad in (-1, "-5%", "150%", "x", True):
         with pytest.raises(InputError):
             parse_max_failures(bad)
-
-
-def test_wave_tokens_are_fixed_per_cut_and_never_those_of_a_gate_without_waves():
-    props = {"command": "reboot", "devices": FLEET}
-    token = wave_shard_token("p/s/fleet", 1, 10, 0, props)
-    assert token == wave_shard_token("p/s/fleet", 1, 10, 0, dict(props, waves=[1, "20%", "100%"], maxFailures=3))
-    others = {wave_shard_token("p/s/fleet", 1, 20, 0, props), wave_shard_token("p/s/fleet", 1, 10, 1, props),
-              wave_shard_token("p/s/other", 1, 10, 0, props), shard_token("p/s/fleet", 0, props),
-              wave_shard_token("p/s/fleet", 1, 10, 0, dict(props, runId="2"))}
-    assert token not in others and len(others) == 5
 
 
 def test_a_wave_rule_holds_a_met_threshold_until_every_execution_ended():

@@ -14,6 +14,7 @@ import pytest
 from pulumi_snowdm._core.errors import WaitCanceled, WaitTimedOut
 from pulumi_snowdm._core.operations.context import Context, HostTimeout
 from pulumi_snowdm._core.rollout import RolloutAborted, run_rollout
+from pulumi_snowdm._core.run_scope import scope_key
 from pulumi_snowdm._core.settings import ClientSettings
 from pulumi_snowdm._core.wait.cancel import Cancel
 from pulumi_snowdm._core.wait.policy import WaitPolicy
@@ -26,6 +27,7 @@ SCENARIO = {"scenario": {"default": {"outcome": "SUCCEEDED", "queued_seconds": 2
                          "fleet": {"count": len(FLEET), "prefix": "smd-fleet-"},
                          "devices": {device: {"outcome": "FAILED", "run_seconds": 5} for device in FAILING}},
             "time_scale": 40}
+KEY = scope_key("unit/rollout", "reboot", None)
 POLICY = WaitPolicy(timeout_seconds=60, initial_delay_seconds=0.2, max_delay_seconds=0.5, not_found_grace_seconds=5)
 
 
@@ -54,7 +56,7 @@ def props(**extra):
 @pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
 def test_an_abort_then_a_rerun_with_a_higher_limit_adopts_the_waves_sent_and_finishes(host, emulator):
     with pytest.raises(RolloutAborted) as aborted:
-        run_rollout(host, props(bakeSeconds=3), POLICY, label="rollout", final_rule=FleetRule())
+        run_rollout(host, props(bakeSeconds=3), POLICY, label="rollout", final_rule=FleetRule(), key=KEY)
     result = aborted.value.result
     assert result.aborted_wave == 2 and result.untouched == FLEET[6:]
     assert [report.status for report in result.reports] == ["passed", "aborted", "not started"]
@@ -64,10 +66,10 @@ def test_an_abort_then_a_rerun_with_a_higher_limit_adopts_the_waves_sent_and_fin
     # Two failures are acceptable after all: the rerun sends nothing twice and carries on from wave 2.
     calls = emulator.calls["CreateTask"]
     again = run_rollout(host, props(bakeSeconds=3, maxFailures=2), POLICY, label="rollout",
-                        final_rule=FleetRule(parse_threshold("90%")))
+                        final_rule=FleetRule(parse_threshold("90%")), key=KEY)
     tasks = emulator.model.tasks()
     assert len(tasks) == 5 and sorted(d for t in tasks for d in t["targets"]) == FLEET
-    assert emulator.calls["CreateTask"] - calls == 5  # waves 1 and 2 again (same tokens, same tasks), 3 new
+    assert emulator.calls["CreateTask"] - calls == 3  # waves 1 and 2 found in the run scope, 3 new
     assert again.aborted_wave is None and again.untouched == []
     assert (again.outcome.tally.succeeded, again.outcome.tally.failed) == (28, 2)
     assert [report.outcome.counts() for report in again.reports] == [
@@ -83,7 +85,7 @@ def test_a_cancel_during_the_bake_ends_the_rollout_at_once_and_sends_no_further_
     started = time.monotonic()
     try:
         with pytest.raises(WaitCanceled, match=r"interrupted \(Ctrl-C\)"):
-            run_rollout(canceled, props(bakeSeconds=60), POLICY, label="rollout", final_rule=FleetRule())
+            run_rollout(canceled, props(bakeSeconds=60), POLICY, label="rollout", final_rule=FleetRule(), key=KEY)
     finally:
         timer.cancel()
     assert time.monotonic() - started < 3.5  # not the 60 s bake
@@ -94,7 +96,7 @@ def test_a_cancel_during_the_bake_ends_the_rollout_at_once_and_sends_no_further_
 def test_a_host_deadline_inside_the_bake_sends_no_further_wave_and_names_itself(host, emulator):
     bounded = dataclasses.replace(host, sleep=None, host_timeout=HostTimeout(2, "customTimeouts.create"))
     with pytest.raises(WaitTimedOut) as timed_out:
-        run_rollout(bounded, props(bakeSeconds=60), POLICY, label="rollout", final_rule=FleetRule())
+        run_rollout(bounded, props(bakeSeconds=60), POLICY, label="rollout", final_rule=FleetRule(), key=KEY)
     message = str(timed_out.value)
     assert "passed before wave 2/3 was sent; no further wave was sent" in message
     assert "ended by customTimeouts.create (2s), sooner than timeoutSeconds (1m00s)" in message

@@ -9,7 +9,7 @@ import botocore.exceptions
 import pytest
 
 from pulumi_snowdm._core.errors import NotFound, SnowdmError
-from pulumi_snowdm._core.task_actions import client_token, existing_tasks, fan_out, retag, shard_token
+from pulumi_snowdm._core.task_actions import client_token, existing_tasks, fan_out, retag
 
 
 def test_client_tokens_never_change_for_the_same_scope_and_inputs():
@@ -17,8 +17,6 @@ def test_client_tokens_never_change_for_the_same_scope_and_inputs():
     inputs = {"command": "unlock", "targets": ["smd-1", "smd-2"], "description": "d", "tags": {"a": "b"},
               "runId": "r1", "scope": "ignored"}
     assert client_token("proj/dev/unlock", inputs) == "pulumi-snowdm-07362d8c6223a77892a5ebc9c4b6f7a28154fe839ce59231"
-    assert shard_token("proj/dev/fleet", 3, {"command": "reboot", "devices": ["smd-1"]}) == \
-        "pulumi-snowdm-40b45dd379333e04fef7fc0f1bcf221d903c293c26138758"
 
 
 def test_fan_out_keeps_order_bounds_concurrency_and_raises_the_first_error():

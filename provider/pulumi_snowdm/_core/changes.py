@@ -42,6 +42,11 @@ def plan_change(spec: ResourceSpec, olds: Mapping[str, Any], news: Mapping[str, 
     return Change(tuple(changed), tuple(name for name in changed if name in replacing))
 
 
+def same(old: Any, new: Any) -> bool:
+    """Whether two values of an input are the same by value (7 and 7.0 are)."""
+    return _normal(old) == _normal(new)
+
+
 def _normal(value: Any) -> str:
     return json.dumps(_plain(value), sort_keys=True)
 

@@ -46,6 +46,8 @@ _ACCESS_CODES = frozenset(
 _TRANSIENT_CODES = frozenset({"ThrottlingException", "InternalServerException", "ServiceUnavailable",
                               "Throttling", "TooManyRequestsException", "RequestLimitExceeded"})
 
+# Operations naming several objects of one kind: a ResourceNotFoundException is about one of them.
+_MANY_TARGETS = ("CreateTask",)
 # What a ResourceNotFoundException is about, by operation; the ids passed to translate name the object.
 _KIND_BY_OPERATION = {
     "DescribeExecution": "execution",
@@ -209,6 +211,9 @@ def _from_client_error(
     message = details.get("Message") or error.response.get("message") or ""
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     if code == "ResourceNotFoundException":
+        if operation in _MANY_TARGETS:  # only the service knows which of the targets it lacks: say its words
+            return NotFound(kind, ids,
+                            said=f"{operation} (targets {ids}) was refused: ResourceNotFoundException: {message}")
         return NotFound(kind, ids or operation)
     if status == 404:
         # Not the service saying "no such object": most likely an endpoint that is not SDM. Never read it as gone.

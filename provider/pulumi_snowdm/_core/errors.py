@@ -22,7 +22,13 @@ from typing import Any
 
 
 class SnowdmError(Exception):
-    """Base class of every error pulumi-snowdm raises on purpose."""
+    """Base class of every error pulumi-snowdm raises on purpose.
+
+    `partial` is what an operation had done when it failed, as (id, outputs), for a host that can record it (the
+    plugin's partial state); None when nothing was done or nothing is worth keeping.
+    """
+
+    partial: tuple[str, dict[str, Any]] | None = None
 
 
 class InputError(SnowdmError, ValueError):
@@ -41,10 +47,10 @@ class ConfigurationError(SnowdmError):
 class NotFound(SnowdmError):
     """The service answered ResourceNotFoundException for an object."""
 
-    def __init__(self, kind: str, ids: str) -> None:
+    def __init__(self, kind: str, ids: str, said: str | None = None) -> None:
         self.kind = kind
         self.ids = ids
-        super().__init__(f"{kind} {ids} was not found")
+        super().__init__(said or f"{kind} {ids} was not found")
 
 
 class AccessError(SnowdmError):

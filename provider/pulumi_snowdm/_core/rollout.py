@@ -9,9 +9,12 @@ failing wave still QUEUED are canceled (IoT Jobs' abort: those already running f
 a report per wave. The final threshold (`minSucceeded`) still applies over everyone the command was sent to.
 
 Every wave waits through the one wait engine (`_core.wait`): a wave is a wait over its own tasks with a rule derived
-from maxFailures, and a bake is a pause, then one `until_seen` look. Every shard's client token is derived from the
-wave's cut of the device list (`wave_shard_token`), so a rerun after an interrupted deployment adopts the waves
-already sent, judges them and carries on: no device is sent the command twice. This module needs no Pulumi; a host
+from maxFailures, and a bake is a pause, then one `until_seen` look. What was sent is found at the service
+(`_core.run_scope`: every task carries its run scope and its wave), so a rerun after an interrupted or failed
+deployment, with the device list or the waves edited or not, adopts what was sent, judges it and carries on: no
+device is sent the command twice in one run scope. Wave sizes are cumulative counts of devices sent: wave n sends to
+the next devices never sent to, in list order, until `end` of them were sent; a device already sent keeps the wave
+it went out in, in the reports. This module needs no Pulumi; a host
 (the dynamic FleetGate, the plugin, a CLI) gives it an operation `Context`: settings, where progress goes, its own
 deadline and cancel token, which end the rollout's waits and bakes as they end any other wait.
 """
@@ -28,14 +31,8 @@ from pulumi_snowdm._core.diagnosis import HINTS, describe_device
 from pulumi_snowdm._core.errors import FleetFailed, InputError, WaitTimedOut, shown
 from pulumi_snowdm._core.finders import device_or_none
 from pulumi_snowdm._core.operations.context import Context
-from pulumi_snowdm._core.task_actions import (
-    cancel_queued,
-    create_tasks,
-    existing_tasks,
-    fan_out,
-    shards,
-    wave_shard_token,
-)
+from pulumi_snowdm._core.run_scope import Sent, find_sent, send_rest
+from pulumi_snowdm._core.task_actions import cancel_queued, existing_tasks, fan_out
 from pulumi_snowdm._core.times import duration, iso
 from pulumi_snowdm._core.wait import acceptors
 from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
@@ -150,10 +147,12 @@ def plan_waves(devices: Sequence[str], value: Any, prop: str = "waves") -> list[
 
 @dataclasses.dataclass
 class WaveReport:
-    """What became of one wave: its tasks, its judged executions and when it started and ended."""
+    """What became of one wave: the devices it sent to (or that went out in it before), its tasks, its judged
+    executions and when it started and ended."""
 
     wave: Wave
     of: int
+    devices: list[str] = dataclasses.field(default_factory=list)
     status: str = "not started"  # passed, aborted
     task_ids: list[str] = dataclasses.field(default_factory=list)
     outcome: FleetOutcome | None = None
@@ -165,16 +164,17 @@ class WaveReport:
         return f"wave {self.wave.number}/{self.of}"
 
     def output(self) -> dict[str, Any]:
-        return {"wave": self.wave.number, "status": self.status, "devices": list(self.wave.devices),
+        return {"wave": self.wave.number, "status": self.status, "devices": list(self.devices),
                 "tasks": list(self.task_ids), "counts": self.outcome.counts() if self.outcome else {},
                 "startedAt": self.started_at, "endedAt": self.ended_at}
 
     def line(self) -> str:
-        size = f"{len(self.wave.devices)} device(s)"
+        size = f"{len(self.devices)} device(s)"
+        tasks = f", task(s) {', '.join(self.task_ids)}" if self.task_ids else ""
         if self.outcome is None:
-            return f"{self.label} ({size}): {self.status}"
-        return (f"{self.label} ({size}): {self.status}: {self.outcome.progress()}; started {self.started_at}, "
-                f"ended {self.ended_at}")
+            return f"{self.label} ({size}{tasks}): {self.status}"
+        return (f"{self.label} ({size}{tasks}): {self.status}: {self.outcome.progress()}; started "
+                f"{self.started_at}, ended {self.ended_at}")
 
 
 @dataclasses.dataclass
@@ -192,7 +192,7 @@ class RolloutResult:
 
     @property
     def sent(self) -> list[str]:
-        return [device for report in self.reports if report.task_ids for device in report.wave.devices]
+        return [device for report in self.reports for device in report.devices]
 
     @property
     def untouched(self) -> list[str]:
@@ -231,17 +231,19 @@ class _WaveGate(SetGate):
         return _WaveFailed(outcome)
 
 
-def run_rollout(ctx: Context, props: Mapping[str, Any], policy: WaitPolicy, *, label: str,
-                final_rule: FleetRule) -> RolloutResult:
-    """Send `props["command"]` to `props["devices"]` wave by wave; the result once every wave passed.
+def run_rollout(ctx: Context, props: Mapping[str, Any], policy: WaitPolicy, *, label: str, final_rule: FleetRule,
+                key: str, also: Sequence[str] = ()) -> RolloutResult:
+    """Send `props["command"]` to `props["devices"]` wave by wave; the result once every wave passed. What the run
+    scope `key` had sent before (found at the service, plus the tasks `also`) is judged, never sent again.
 
     Raises RolloutAborted when a wave passes maxFailures, FleetFailed when `final_rule` fails over everyone sent to,
     WaitTimedOut at the deadline (`policy.timeout_seconds` or the host's, for the whole rollout), WaitCanceled once
     the host's cancel token is set.
     """
-    run = _Rollout(ctx, props, policy, label)
+    client = ctx.client()
+    run = _Rollout(ctx, client, props, policy, label, find_sent(client, key, also=also, label=label, say=ctx.say), key)
     for index in range(len(run.waves)):
-        if index and run.bake:
+        if index and run.bake and run.to_send(index):
             run.bake_then_look(index)
         run.send_and_judge(index)
     outcome = judge_fleet(run.view, final_rule, device_ids=run.result.sent)
@@ -254,21 +256,33 @@ def run_rollout(ctx: Context, props: Mapping[str, Any], policy: WaitPolicy, *, l
 class _Rollout:
     """The bookkeeping of one rollout: the plan, the failure budget, every wave's report and what was seen."""
 
-    def __init__(self, ctx: Context, props: Mapping[str, Any], policy: WaitPolicy, label: str) -> None:
+    def __init__(self, ctx: Context, client, props: Mapping[str, Any], policy: WaitPolicy, label: str, sent: Sent,
+                 key: str) -> None:
         self.ctx, self.props, self.policy, self.label = ctx, props, policy, label
-        self.client = ctx.client()
-        self.waves = plan_waves(props["devices"], props["waves"])
+        self.client = client
+        self.sent, self.key = sent, key
+        self.devices = list(dict.fromkeys(props["devices"]))
+        self.waves = plan_waves(self.devices, props["waves"])
         self.budget = parse_max_failures(props.get("maxFailures"))
         self.bake = float(props.get("bakeSeconds") or 0)
         self.accept_canceled = bool(props.get("acceptCanceled"))
         self.deadline = ctx.deadline(policy)
-        self.result = RolloutResult([WaveReport(wave, len(self.waves)) for wave in self.waves],
-                                    tuple(props["devices"]))
+        self.result = RolloutResult([WaveReport(wave, len(self.waves)) for wave in self.waves], tuple(self.devices))
+        for device in self.devices:  # a device sent before keeps its wave (outside any wave: the first)
+            if device in sent:
+                number = min(max(sent.wave_of(device) or 1, 1), len(self.waves))
+                self.result.reports[number - 1].devices.append(device)
         self.view: dict = {}
 
-    def allowed(self, wave: Wave) -> int:
-        """Failures allowed once the command went to everyone up to the end of `wave`."""
-        return self.budget.of(wave.end)
+    def allowed(self) -> int:
+        """Failures allowed among the devices sent to so far."""
+        return self.budget.of(len(self.result.sent))
+
+    def to_send(self, index: int) -> list[str]:
+        """The devices wave `index` sends to: the next never sent to, in list order, up to the wave's size."""
+        sent = set(self.result.sent)
+        room = self.waves[index].end - len(sent)
+        return [device for device in self.devices if device not in sent][:max(0, room)]
 
     def failed_so_far(self) -> int:
         """Failures among the executions of the passed waves, as last seen (a bake may have seen more)."""
@@ -277,22 +291,28 @@ class _Rollout:
     def send_and_judge(self, index: int) -> None:
         wave, report = self.waves[index], self.result.reports[index]
         wave_label = f"{self.label}: {report.label}"
-        if self.deadline.expired():  # a bake may have run to the deadline: send nothing past it
+        pending = self.to_send(index)
+        if pending and self.deadline.expired():  # a bake may have run to the deadline: send nothing past it
             raise self.ctx.timed_out(self.policy, WaitTimedOut(
                 f"{self.label}: the deadline ({duration(self.deadline.seconds)}) passed before {report.label} was "
-                f"sent; no further wave was sent. Rerun `pulumi up` to carry on (the waves already sent are adopted), "
-                f"or raise timeout_seconds"))
-        scope = self.props["scope"]
-        report.task_ids = create_tasks(
-            self.client, self.props, shards(wave.devices),
-            lambda shard: wave_shard_token(scope, wave.start, wave.end, shard, self.props), self.ctx.say,
-            wave_label)
+                f"sent; no further wave was sent. To carry on, {self.ctx.rerun} (what was sent is found and judged, "
+                f"never sent twice), or raise timeout_seconds"))
+        created = send_rest(self.client, key=self.key, props=self.props, devices=pending, sent=self.sent,
+                            wave=wave.number, label=wave_label, say=self.ctx.say, rerun=self.ctx.rerun) \
+            if pending else []
+        self.sent = self.sent.with_created(created)
+        report.devices += pending
+        report.task_ids = self.sent.task_ids(report.devices)
+        if not report.devices:
+            report.status = "passed"
+            self.ctx.say(f"{wave_label}: no device: the devices of its size were sent in earlier waves")
+            return
         report.started_at = self.task_times(report, "createdAt", min)
-        allowance = max(0, self.allowed(wave) - self.failed_so_far())
-        rule = FleetRule(Threshold(count=max(0, len(wave.devices) - allowance)) if allowance else Threshold(),
+        allowance = max(0, self.allowed() - self.failed_so_far())
+        rule = FleetRule(Threshold(count=max(0, len(report.devices) - allowance)) if allowance else Threshold(),
                          fail_fast=True, accept_canceled=self.accept_canceled, until_ended=True)
         try:
-            decided = self._wait(report.task_ids, wave.devices, rule, wave_label)
+            decided = self._wait(report.task_ids, report.devices, rule, wave_label)
         except _WaveFailed as failed:
             self.abort(index, failed.outcome)
         self.view.update(decided.view)
@@ -311,18 +331,17 @@ class _Rollout:
 
     def bake_then_look(self, index: int) -> None:
         """Wait bakeSeconds after wave `index` - 1 passed, then look once more at every passed wave."""
-        passed = self.waves[:index]
         self.ctx.say(f"{self.label}: baking {self.bake:g}s before wave {index + 1}/{len(self.waves)}")
         self.ctx.pause(min(self.bake, self.deadline.remaining()))
         task_ids = [task for report in self.result.reports[:index] for task in report.task_ids]
-        devices = [device for wave in passed for device in wave.devices]
+        devices = [device for report in self.result.reports[:index] for device in report.devices]
         policy = dataclasses.replace(self.policy, not_found_grace_seconds=0)
         decided = self._wait(task_ids, devices, FleetRule(accept_canceled=self.accept_canceled),
                              f"{self.label}: bake after wave {index}/{len(self.waves)}", until_seen=True,
                              policy=policy)
         self.view.update(decided.view)
         outcome = judge_fleet(decided.view, FleetRule(accept_canceled=self.accept_canceled), device_ids=devices)
-        if outcome.tally.failed > self.allowed(passed[-1]):
+        if outcome.tally.failed > self.allowed():
             self.abort(index - 1, outcome, after_bake=True)
 
     def _wait(self, task_ids, devices, rule: FleetRule, label: str, *, until_seen: bool = False,
@@ -347,11 +366,11 @@ class _Rollout:
         view = self.view
         if not after_bake:  # one more look, for the states the cancel left
             policy = dataclasses.replace(self.policy, not_found_grace_seconds=0)
-            view = self._wait(report.task_ids, report.wave.devices, rule, wave_label, until_seen=True,
+            view = self._wait(report.task_ids, report.devices, rule, wave_label, until_seen=True,
                               policy=policy).view
-        devices = set(report.wave.devices)
+        devices = set(report.devices)
         final = judge_fleet({key: summary for key, summary in view.items() if key[1] in devices}, rule,
-                            device_ids=report.wave.devices)
+                            device_ids=report.devices)
         report.outcome, report.status = final, "aborted"
         report.ended_at = self.task_times(report, "completedAt", max)
         self.result.aborted_wave = report.wave.number
@@ -360,10 +379,10 @@ class _Rollout:
     def abort_message(self, report: WaveReport, outcome: FleetOutcome, canceled: list[str],
                       after_bake: bool) -> str:
         failing = outcome.failing()
-        sent = report.wave.end
+        sent = len(self.result.sent)
         when = f"the bake after {report.label}" if after_bake else report.label
         lines = [f"{self.label}: rollout stopped at {when}: {len(failing)} device(s) failed, more than max_failures "
-                 f"{self.budget.shown()} allows ({self.allowed(report.wave)} of the {sent} device(s) sent to so "
+                 f"{self.budget.shown()} allows ({self.allowed()} of the {sent} device(s) sent to so "
                  f"far). No further wave was sent."]
         lines += self.failing_lines(failing)
         if canceled:
@@ -377,9 +396,9 @@ class _Rollout:
             more = f" ... and {len(untouched) - NAMED_UNTOUCHED} more" if len(untouched) > NAMED_UNTOUCHED else ""
             lines.append(f"Untouched devices ({len(untouched)}, the command was never sent to them): "
                          f"{', '.join(untouched[:NAMED_UNTOUCHED])}{more}.")
-        lines.append("To fix: check the failing devices. To go on anyway, raise max_failures and rerun `pulumi up`: "
-                     "the waves already sent are adopted (same client tokens), judged again and never sent twice. "
-                     "To send the command again from the start, change run_id.")
+        lines.append(f"To fix: check the failing devices. To go on anyway, raise max_failures and {self.ctx.rerun}: "
+                     f"what was sent is found at the service, judged again and never sent twice (waves may be "
+                     f"changed too). To send the command again from the start, change run_id.")
         return "\n".join(lines)
 
     def failing_lines(self, failing) -> list[str]:
@@ -403,6 +422,6 @@ class _Rollout:
         lines += self.failing_lines(outcome.failing())
         lines.append("Waves:")
         lines += [f"  - {r.line()}" for r in self.result.reports]
-        lines.append("To fix: the executions have ended, so rerunning `pulumi up` fails the same way; lower "
+        lines.append("To fix: the executions have ended, so a rerun fails the same way; lower "
                      "min_succeeded to accept them, or change run_id to send the command again.")
         return "\n".join(lines)

@@ -220,7 +220,9 @@ FLEET_GATE = ResourceSpec(
     name="FleetGate",
     description=(
         "One gate over every execution of one or more tasks (taskIds), or over a device list of any length for "
-        "which it creates the tasks itself in shards of 10 (devices + command). By default all must succeed; "
+        "which it creates the tasks itself in shards of 10 (devices + command), sending each device the command at "
+        "most once per run (the stack, the gate's name, the command and runId), whatever the list holds when it is "
+        "rerun. By default all must succeed; "
         "minSucceeded lowers the bar; failFast stops at the first failure that makes it unreachable. Waiting reads "
         "each task's executions with ListExecutions, shared with every other gate of the same task."
     ),
@@ -228,18 +230,21 @@ FLEET_GATE = ResourceSpec(
         Prop("taskIds", "ids", "Wait on every execution of these tasks (exclusive with devices).",
              api=("DescribeTask", "taskId"), replaces=True),
         Prop("devices", "ids", "Create tasks for these devices, 10 per task, and wait on them (exclusive with "
-                               "taskIds).", api=("DescribeDevice", "managedDeviceId"), replaces=True),
+                               "taskIds). A change is an update: devices added are sent the command, devices "
+                               "removed are sent nothing, and no device is sent it twice in one run.",
+             api=("DescribeDevice", "managedDeviceId")),
         Prop("command", "string", "What the created tasks run, with devices.", choices=COMMANDS, replaces=True),
-        Prop("description", "string", "Description of the created tasks, with devices.",
-             api=("CreateTask", "description"), replaces=True),
-        Prop("tags", "tags", "Tags of the created tasks, with devices; changes are applied in place.", default={},
-             api=("CreateTask", "tags")),
-        Prop("runId", "string", "With devices: a new value creates the tasks again (new client tokens).",
-             max_length=RUN_ID_LENGTH, replaces=True),
+        Prop("description", "string", "Description of the created tasks, with devices; a change applies to tasks "
+                                       "created from then on.", api=("CreateTask", "description")),
+        Prop("tags", "tags", "Tags of the created tasks, with devices; changes are applied in place. Keys starting "
+                             "with snowdm: are the gate's own.", default={}, api=("CreateTask", "tags")),
+        Prop("runId", "string", "With devices: a new value starts a new run, which sends the command to every "
+                                "device again.", max_length=RUN_ID_LENGTH, replaces=True),
         Prop("waves", "waves", 'With devices: a staged rollout. Cumulative wave sizes, counts or percentages of the '
                                'device list taken in order, the last reaching every device: [1, "10%", "100%"] is '
                                "one canary, then up to 10%, then all. A wave's tasks are created once every "
-                               "execution of the previous wave has ended and the failures stay within maxFailures."),
+                               "execution of the previous wave has ended and the failures stay within maxFailures. "
+                               "May change at any time: a device already sent keeps its wave."),
         Prop("maxFailures", "failures", "With waves: how many failures the rollout tolerates, a count or a "
                                         'percentage like "5%" of the devices sent to so far (default 0). Past it no '
                                         "further wave starts and the failing wave's executions still QUEUED are "
@@ -267,7 +272,8 @@ FLEET_GATE = ResourceSpec(
         Prop("waveReports", "reports", "With waves, per wave: wave (its number), status (passed, aborted or not "
                                        "started), devices, tasks (task ids), counts (executions by state), "
                                        "startedAt and endedAt (ISO-8601 UTC, as DescribeTask tells)."),
-        Prop("untouchedDevices", "strings", "With waves: devices the command was never sent to."),
+        Prop("untouchedDevices", "strings", "With devices: devices the command was never sent to (a stopped "
+                                            "rollout's later waves, a failed create's refused shards)."),
         Prop("abortedWave", "integer", "With waves: the number of the wave that stopped the rollout, if any (a "
                                        "stopped rollout fails the deployment; its message holds the same report)."),
     ),

@@ -4,9 +4,8 @@ the DescribeTask that tells a missing task from a late execution; plus the one b
 Creating a task reboots or unlocks real devices, so every CreateTask carries a client token derived from the
 resource's scope (project/stack/name) and every input that shapes the task: a create retried after a crash, a killed
 `pulumi up` or a failed deployment sends the same token, and the service answers with the task it already made.
-A FleetGate cuts its device list into shards of at most 10 (CreateTask's limit), one token per shard; because the
-whole device list is in every shard's token, a gate replaced over a changed list never shares a task with the one
-it replaces. Errors go through `client.translate`.
+A FleetGate cuts its device list into shards of at most 10 (CreateTask's limit), one token per shard
+(`_core.run_scope` decides which devices still need the command). Errors go through `client.translate`.
 """
 
 from __future__ import annotations
@@ -143,52 +142,50 @@ def shards(devices: Sequence[str]) -> list[list[str]]:
     return [list(devices[start:start + SHARD_SIZE]) for start in range(0, len(devices), SHARD_SIZE)]
 
 
-def shard_token(scope: str, index: int, props: Mapping[str, Any]) -> str:
-    """The client token of shard `index`: the same scope, index and inputs always give the same token."""
-    return client_token(f"{scope}#shard-{index}", {**props, "targets": list(props["devices"])})
+def create_tasks(client, *, command: str, description: str | None, tags: Mapping[str, str],
+                 groups: Sequence[Sequence[str]], token: Callable[[int], str], label: str,
+                 say: Callable[[str], None], rerun: str) -> list[str]:
+    """CreateTask for every group of devices (group i with client token `token(i)`); the task ids, group order.
 
-
-def wave_shard_token(scope: str, start: int, end: int, index: int, props: Mapping[str, Any]) -> str:
-    """The client token of shard `index` of the rollout wave cut `devices[start:end]`.
-
-    Deterministic per wave cut, so a rerun with the same device list and waves returns the tasks already sent; a
-    wave whose cut is unchanged keeps its tokens even when later waves change.
+    Every group is tried; when any is refused, PartlySent names the tasks created with their devices, and the
+    devices not sent, so a failure always says exactly what was sent.
     """
-    return client_token(f"{scope}#wave-{start}-{end}#shard-{index}", {**props, "targets": list(props["devices"])})
-
-
-def create_shard_tasks(client, props: Mapping[str, Any], report: Callable[[str], None], label: str) -> list[str]:
-    """CreateTask for every shard of `props["devices"]`; return the task ids the service answered, shard order."""
-    return create_tasks(client, props, shards(props["devices"]),
-                        lambda index: shard_token(props["scope"], index, props), report, label)
-
-
-def create_tasks(client, props: Mapping[str, Any], groups: Sequence[Sequence[str]], token: Callable[[int], str],
-                 report: Callable[[str], None], label: str) -> list[str]:
-    """CreateTask for every group of devices (group i with client token `token(i)`); the task ids, group order."""
     def create(index: int) -> str | Exception:
         try:
             # Safe to repeat while the service is busy: the shard's client token returns the same task.
             return outlast_busy_service(
-                lambda: create_task(client, token=token(index), command=props["command"],
-                                    targets=groups[index], description=props.get("description"),
-                                    tags=props.get("tags")),
-                label=f"{label}: CreateTask for shard {index + 1}", report=report)
+                lambda: create_task(client, token=token(index), command=command, targets=groups[index],
+                                    description=description, tags=tags),
+                label=f"{label}: CreateTask for shard {index + 1}", report=say)
         except Exception as error:  # every shard is tried; the message says which were created
             return error
 
     answers = fan_out(create, range(len(groups)), workers=CREATE_WORKERS)
-    created = [answer for answer in answers if isinstance(answer, str)]
     failure = next((answer for answer in answers if isinstance(answer, Exception)), None)
     if failure is not None:
-        raise SnowdmError(
-            f"{label}: {failure}. {len(created)} of {len(groups)} task(s) were created "
-            f"({', '.join(created) or 'none'}); once the cause is fixed, rerun "
-            f"`pulumi up`: the same client tokens return those tasks instead of sending the command again"
-        ) from failure  # kept as the cause, so a caller can tell refused credentials from a missing device
-    report(f"{label}: {props['command']} sent to {sum(len(group) for group in groups)} device(s) in "
-           f"{len(created)} task(s)")
-    return created
+        created = [(answer, list(group)) for answer, group in zip(answers, groups, strict=True)
+                   if isinstance(answer, str)]
+        unsent = [device for answer, group in zip(answers, groups, strict=True) if not isinstance(answer, str)
+                  for device in group]
+        raise PartlySent(label, failure, created, unsent, rerun) from failure
+    return [answer for answer in answers if isinstance(answer, str)]
+
+
+class PartlySent(SnowdmError):
+    """Some shards' CreateTask was refused: `created` holds (task id, devices) of those sent, `unsent` the rest.
+
+    The first refusal is kept as the cause, so a caller can tell refused credentials from a missing device.
+    """
+
+    def __init__(self, label: str, failure: Exception, created: list[tuple[str, list[str]]], unsent: list[str],
+                 rerun: str) -> None:
+        self.created, self.unsent = created, unsent
+        self.task_ids = [task_id for task_id, _ in created]  # the scope's tasks for the devices (run_scope.deliver)
+        sent = "; ".join(f"{task_id} ({', '.join(devices)})" for task_id, devices in created)
+        super().__init__(
+            f"{label}: {failure}. Sent: {len(created)} task(s) to {sum(len(d) for _, d in created)} device(s)"
+            f"{': ' + sent if sent else ''}. Not sent: {len(unsent)} device(s) ({', '.join(unsent)}). Once the cause "
+            f"is fixed, {rerun}: the devices already sent are found in this run and are not sent the command again")
 
 
 def cancel_shards(client, task_ids: Sequence[str], report: Callable[[str], None], label: str) -> None:

@@ -23,6 +23,7 @@ class ExitCode(enum.IntEnum):
     USAGE = 2
     DEADLINE = 3
     ACCESS = 4
+    PARTLY_SENT = 5
     INTERRUPTED = 130
 
 
@@ -33,6 +34,9 @@ HELP = """exit codes:
   2    bad usage or input (an option, a device id, a task that does not exist); nothing was sent
   3    the deadline (--timeout) passed before the gate decided; the executions go on
   4    access or configuration: credentials refused, no region, an unusable endpoint
+  5    `snowdm run` sent the command to some devices, and a CreateTask was refused for the others (a device that
+       does not exist, a quota): the report shows the devices sent and their state; once the cause is fixed, a
+       rerun with the same --run-id sends only to the devices not sent yet
   130  interrupted (Ctrl-C or SIGTERM); a rerun of `snowdm run` with the same --run-id resumes"""
 
 

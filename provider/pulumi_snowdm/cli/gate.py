@@ -1,6 +1,10 @@
-"""A gate run from the command line: create the tasks (`run`), read them, then wait through the product's one wait
-engine (`_core.wait`), or take one look (`status`). What ended the wait is returned as an `Ending`, with the last
+"""A gate run from the command line: send the command (`run`), read the tasks, then wait through the product's one
+wait engine (`_core.wait`), or take one look (`status`). What ended the wait is returned as an `Ending`, with the last
 judged set of executions, so the command can report per device however it ended.
+
+`run` sends through the same run scope as a FleetGate (`_core.run_scope`): its --run-id and command are the scope,
+so a rerun with the same --run-id, whatever the device list now holds, sends only to devices never sent to. A run
+whose CreateTask was refused for some devices ends `partial`: the devices sent are looked at once and reported.
 """
 
 from __future__ import annotations
@@ -9,13 +13,14 @@ import dataclasses
 from collections.abc import Callable, Sequence
 
 from pulumi_snowdm._core.client import sdm_client
-from pulumi_snowdm._core.errors import FleetFailed, SnowdmError, WaitCanceled, WaitTimedOut
+from pulumi_snowdm._core.errors import FleetFailed, WaitCanceled, WaitTimedOut
+from pulumi_snowdm._core.run_scope import deliver, scope_key
 from pulumi_snowdm._core.settings import ClientSettings
-from pulumi_snowdm._core.task_actions import create_shard_tasks, existing_tasks
+from pulumi_snowdm._core.task_actions import PartlySent, existing_tasks
 from pulumi_snowdm._core.times import duration
 from pulumi_snowdm._core.wait.cancel import Cancel
 from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
-from pulumi_snowdm._core.wait.loop import Event, Heartbeat, ListingSource, SetGate, StatesChanged, wait_until_decided
+from pulumi_snowdm._core.wait.loop import Event, LastOutcome, ListingSource, SetGate, wait_until_decided
 from pulumi_snowdm._core.wait.policy import WaitPolicy
 from pulumi_snowdm._core.wait.threshold import FleetOutcome, FleetRule, judge_fleet
 from pulumi_snowdm.cli.exits import BadUsage
@@ -27,7 +32,8 @@ Say = Callable[[str], None]
 
 @dataclasses.dataclass
 class Ending:
-    """How a command ended: passed, failed, timed_out, interrupted or looked (status), and what was seen last."""
+    """How a command ended: passed, failed, timed_out, interrupted, partial (some devices sent, the others refused)
+    or looked (status), and what was seen last."""
 
     verdict: str
     label: str
@@ -42,7 +48,7 @@ def label_of(request: Request) -> str:
 
 
 def scope(run_id: str) -> str:
-    """What the client tokens of `snowdm run` are scoped to: a run id never shares a task with a Pulumi stack."""
+    """The run scope of `snowdm run` (with its command): a run id never shares a task with a Pulumi stack."""
     return f"snowdm-cli/{run_id}"
 
 
@@ -68,47 +74,41 @@ class CommandLineGate(SetGate):
                             f"{seen}. The executions go on: {self.again} to wait again, or raise --timeout")
 
 
-class Watch:
-    """Passes the engine's events on to the progress view, keeping the last judged set (for an interrupt)."""
-
-    def __init__(self, show: Callable[[Event], None]) -> None:
-        self.show = show
-        self.last: FleetOutcome | None = None
-
-    def __call__(self, event: Event) -> None:
-        if isinstance(event, (StatesChanged, Heartbeat)) and event.outcome is not None:
-            self.last = event.outcome
-        self.show(event)
-
-
 def run_gate(request: Request, settings: ClientSettings, say: Say, show: Callable[[Event], None]) -> Ending:
-    """`snowdm run` and `snowdm wait`: (create and) read the tasks, wait until the gate decides; never raises
-    FleetFailed, WaitTimedOut or KeyboardInterrupt, which end as an Ending."""
+    """`snowdm run` and `snowdm wait`: (send and) read the tasks, wait until the gate decides; never raises
+    FleetFailed, WaitTimedOut, KeyboardInterrupt or a partial send, which end as an Ending."""
     client = sdm_client(settings)
     label = label_of(request)
     ending = Ending("interrupted", label, list(request.task_ids))
-    watch = Watch(show)
+    watch = LastOutcome(show)
     try:
         if request.subcommand == "run":
-            assert request.run_id is not None and request.devices is not None  # `run` requires both
-            props = {"scope": scope(request.run_id), "devices": list(request.devices), "command": request.command,
-                     "description": request.description, "runId": request.run_id}
             with deferred_interrupts(say):
-                ending.task_ids = _create(client, props, say, label)
+                ending.task_ids = _send(request, client, say, label)
         return _wait(request, settings, client, ending.task_ids, say, watch)
+    except PartlySent as error:
+        if not error.task_ids:
+            raise  # nothing was sent: the refusal ends the command (a device that does not exist: bad usage)
+        sent = [device for device in dict.fromkeys(request.devices or ()) if device not in set(error.unsent)]
+        outcome = _look(settings, error.task_ids, sent, label)
+        return Ending("partial", label, error.task_ids, outcome, str(error))
     except KeyboardInterrupt:
-        ending.outcome = watch.last
+        ending.outcome = watch.outcome
         resume = (f"rerun with the same --run-id {request.run_id} to resume without sending the command again"
                   if request.subcommand == "run" else "rerun to wait again")
         ending.message = f"{label}: interrupted; nothing was left half-done: {resume}"
         return ending
 
 
-def _wait(request: Request, settings: ClientSettings, client, task_ids: list[str], say: Say, watch: Watch) -> Ending:
+def _wait(request: Request, settings: ClientSettings, client, task_ids: list[str], say: Say,
+          watch: LastOutcome) -> Ending:
     """Read the tasks (a missing one fails at once), then wait on their executions through the shared listings."""
     label = label_of(request)
-    tasks = existing_tasks(client, task_ids, prop="--task-id", label=label, report=say)
-    device_ids = _watched(request, _targets(tasks))
+    if request.subcommand == "run":  # every listed device, sent now or before in this run
+        device_ids = list(dict.fromkeys(request.devices or ()))
+    else:
+        device_ids = _watched(request, _targets(existing_tasks(client, task_ids, prop="--task-id", label=label,
+                                                               report=say)))
     gate = CommandLineGate(task_ids, device_ids, request.rule, label=label, policy=request.policy,
                            again=_again(request, task_ids))
     cancel = Cancel()
@@ -123,33 +123,36 @@ def _wait(request: Request, settings: ClientSettings, client, task_ids: list[str
         except FleetFailed as error:
             return Ending("failed", label, task_ids, gate.last, str(error))
         except WaitTimedOut as error:
-            return Ending("timed_out", label, task_ids, gate.last or watch.last, str(error))
+            return Ending("timed_out", label, task_ids, gate.last or watch.outcome, str(error))
     return Ending("passed", label, task_ids, outcome, f"{label}: passed: {outcome.progress()}")
 
 
 def look(request: Request, settings: ClientSettings, say: Say) -> Ending:
-    """`snowdm status`: one complete look at the tasks' executions through the same loop (a busy service is
-    outlasted), judged as a refresh judges: all must succeed."""
+    """`snowdm status`: one complete look at the tasks' executions, judged as a refresh judges: all must succeed."""
     client = sdm_client(settings)
     label = label_of(request)
     task_ids = list(request.task_ids)
     targets = _targets(existing_tasks(client, task_ids, prop="--task-id", label=label, report=say))
-    policy = WaitPolicy(not_found_grace_seconds=0)
-    rule = FleetRule()
-    with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=targets) as subscription:
-        view = wait_until_decided(ListingSource(subscription), SetGate(task_ids, targets, rule), policy,
-                                  label=label, events=lambda _event: None, until_seen=True).view
-    outcome = judge_fleet(view, rule, device_ids=targets, early=True)
+    outcome = _look(settings, task_ids, targets, label)
     return Ending("looked", label, task_ids, outcome, f"{label}: {outcome.progress()}")
 
 
-def _create(client, props: dict, say: Say, label: str) -> list[str]:
-    """The shards' tasks; a failure says how to resume from the command line."""
-    try:
-        return create_shard_tasks(client, props, say, label)
-    except SnowdmError as error:
-        again = f"rerun `snowdm run` with the same --run-id {props['runId']}"
-        raise SnowdmError(str(error).replace("rerun `pulumi up`", again)) from error
+def _look(settings: ClientSettings, task_ids: list[str], devices: list[str], label: str) -> FleetOutcome:
+    """One complete look at the devices' executions through the same loop (a busy service is outlasted)."""
+    rule = FleetRule()
+    with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=devices) as subscription:
+        view = wait_until_decided(ListingSource(subscription), SetGate(task_ids, devices, rule),
+                                  WaitPolicy(not_found_grace_seconds=0), label=label, events=lambda _event: None,
+                                  until_seen=True).view
+    return judge_fleet(view, rule, device_ids=devices, early=True)
+
+
+def _send(request: Request, client, say: Say, label: str) -> list[str]:
+    """The run scope's tasks for the listed devices, after sending to those never sent to in this run."""
+    assert request.run_id is not None and request.devices is not None and request.command is not None
+    return deliver(client, key=scope_key(scope(request.run_id), request.command, request.run_id),
+                   props={"command": request.command, "description": request.description},
+                   devices=request.devices, label=label, say=say, rerun=_again(request, []))
 
 
 def _targets(tasks: list[dict]) -> list[str]:

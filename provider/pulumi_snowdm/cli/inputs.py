@@ -120,13 +120,22 @@ def _values(args: argparse.Namespace) -> tuple[dict, str]:
 
 
 def _devices_file(path: str, problems: list) -> list[str] | None:
+    """One device id a line; `#` starts a comment; a UTF-8 byte order mark is dropped; an id holding whitespace is
+    refused, naming its line."""
     try:
         text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
     except (OSError, UnicodeDecodeError) as error:
         problems.append(("devices", f"cannot be read: {error}"))
         return None
-    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
-    return [line for line in lines if line]
+    devices = []
+    for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), 1):
+        device = line.split("#", 1)[0].strip()
+        if any(character.isspace() for character in device):
+            problems.append(("devices", f"line {number} holds {device!r}: a device id has no whitespace; put one id "
+                                        f"on each line"))
+        elif device:
+            devices.append(device)
+    return devices
 
 
 def _check_run(check: InputCheck, args: argparse.Namespace) -> None:

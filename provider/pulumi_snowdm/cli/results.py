@@ -21,7 +21,7 @@ from pulumi_snowdm.cli.exits import ExitCode
 from pulumi_snowdm.cli.gate import Ending
 
 EXIT_CODES = {"passed": ExitCode.PASSED, "looked": ExitCode.PASSED, "failed": ExitCode.FAILED,
-              "timed_out": ExitCode.DEADLINE, "interrupted": ExitCode.INTERRUPTED}
+              "timed_out": ExitCode.DEADLINE, "interrupted": ExitCode.INTERRUPTED, "partial": ExitCode.PARTLY_SENT}
 # Failing devices whose DescribeDevice goes into the diagnosis; the others get the state's hint alone.
 DIAGNOSED_DEVICES = 10
 

@@ -5,6 +5,10 @@ the other languages write them (camelCase). Create, Read, Update and Delete call
 whose progress goes to the resource's own row, whose deadline is the request's customTimeouts, and whose cancel
 token is the plugin's (set by the engine's Cancel or a Ctrl-C). State holds the set inputs beside the outputs, as
 the dynamic resources' does, so both hosts read the same shape.
+
+A Create or Update that fails after it sent commands (an error carrying `partial` state) reaches the engine as
+ErrorResourceInitFailed with that state: the engine records the resource with what it did, and its next `up`
+updates it, which carries it on (`_core.operations.fleet_gate.update`) instead of forgetting what was sent.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import traceback
 from typing import Any, NoReturn
 
 import grpc
-from google.protobuf import empty_pb2
+from google.protobuf import any_pb2, empty_pb2
+from google.rpc import status_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
 from pulumi_snowdm._core.changes import plan_change
@@ -92,7 +97,8 @@ class SnowdmProvider(provider_pb2_grpc.ResourceProviderServicer):
     def Create(self, request, context):
         kind = self._kind(request.type or _type_of(request.urn), context)
         ctx = self._context(request.urn, request.timeout, "customTimeouts.create", context)
-        id_, outputs = self._run(context, lambda: kind.operations.create(ctx, to_dict(request.properties)))
+        inputs = to_dict(request.properties)
+        id_, outputs = self._run(context, lambda: kind.operations.create(ctx, inputs), inputs=inputs)
         self._log.info(request.urn, kind.verdict(outputs))
         return provider_pb2.CreateResponse(id=id_, properties=to_struct(outputs))
 
@@ -111,7 +117,7 @@ class SnowdmProvider(provider_pb2_grpc.ResourceProviderServicer):
         kind = self._kind(request.type or _type_of(request.urn), context)
         ctx = self._context(request.urn, request.timeout, "customTimeouts.update", context)
         olds, news = to_dict(request.olds), to_dict(request.news)
-        outputs = self._run(context, lambda: kind.operations.update(ctx, request.id, olds, news))
+        outputs = self._run(context, lambda: kind.operations.update(ctx, request.id, olds, news), inputs=news)
         return provider_pb2.UpdateResponse(properties=to_struct(outputs))
 
     def Delete(self, request, context):
@@ -149,11 +155,14 @@ class SnowdmProvider(provider_pb2_grpc.ResourceProviderServicer):
         return inputs
 
     @staticmethod
-    def _run(context, call):
-        """call(); our own errors reach the engine as their message, anything else with its traceback."""
+    def _run(context, call, inputs: dict[str, Any] | None = None):
+        """call(); our own errors reach the engine as their message (with the partial state of a create or update
+        given its `inputs`), anything else with its traceback."""
         try:
             return call()
         except SnowdmError as error:
+            if inputs is not None and error.partial is not None:
+                _abort_partly_done(context, str(error), *error.partial, inputs)
             _abort(context, grpc.StatusCode.UNKNOWN, str(error))
         except Exception:  # a bug: the traceback is what helps
             _abort(context, grpc.StatusCode.UNKNOWN, traceback.format_exc())
@@ -163,6 +172,17 @@ def _abort(context, code: grpc.StatusCode, message: str) -> NoReturn:
     """End the call with `message` as its error (what the engine shows on the resource)."""
     context.abort(code, message)
     raise AssertionError("grpc's abort returned")  # it raises; this tells the type checker so
+
+
+def _abort_partly_done(context, message: str, id_: str, outputs: dict[str, Any], inputs: dict[str, Any]) -> NoReturn:
+    """End a create or update with `message`, recording what it did (ErrorResourceInitFailed, in the status
+    details the engine reads)."""
+    detail = any_pb2.Any()
+    detail.Pack(provider_pb2.ErrorResourceInitFailed(id=id_, properties=to_struct(outputs), reasons=[message],
+                                                     inputs=to_struct(inputs)))
+    status = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=message, details=[detail])
+    context.set_trailing_metadata((("grpc-status-details-bin", status.SerializeToString()),))
+    _abort(context, grpc.StatusCode.UNKNOWN, message)
 
 
 def _type_of(urn: str) -> str:

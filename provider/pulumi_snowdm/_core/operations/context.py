@@ -38,7 +38,8 @@ class Context:
 
     `tick` gets the heartbeat lines ("still IN_PROGRESS after 1m"), which a host may show as a passing status;
     None sends them to `say`. `sleep` is how a pause outside a wait (a rollout's bake) passes; None sleeps until
-    the time is up or `cancel` is set.
+    the time is up or `cancel` is set. `rerun` is how this host's users run the same thing again, as advice reads
+    it ("rerun `pulumi up`").
     """
 
     settings: ClientSettings
@@ -48,6 +49,7 @@ class Context:
     host_timeout: HostTimeout | None = None
     tick: Say | None = None
     sleep: Callable[[float], None] | None = None
+    rerun: str = "rerun `pulumi up`"
 
     def client(self) -> Any:
         return sdm_client(self.settings)

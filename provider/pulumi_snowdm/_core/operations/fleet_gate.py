@@ -1,9 +1,17 @@
 """FleetGate's operations: create the tasks in shards of 10 (or take given ones) and judge every execution.
 
+A gate given devices sends its command to each device at most once per run scope (`_core.run_scope`: the stack, the
+gate's name, the command and runId): before sending it finds the scope's tasks at the service, so a rerun after a
+failure, a kill or an edit of the device list sends only to devices never sent to. Adding devices is an update that
+sends to the new ones; removing devices sends nothing. The gate judges every listed device's execution in scope,
+wherever it came from.
+
 The gate waits through the process's shared task listings (`_core.wait`) until the threshold (`minSucceeded`: all by
 default, a count or a percentage) is met or unreachable, naming the failing devices with their state and what
-DescribeDevice says. read lists again: tasks gone are dropped (all gone: None), a threshold that can no longer be
-met fails. update changes no execution (threshold, timing) but applies new tags to tasks the gate made. delete
+DescribeDevice says. A create that fails after sending attaches what it sent as the error's `partial` state (the
+plugin records it; its next update carries on). read lists again: tasks gone are dropped (all gone: None), a
+threshold that can no longer be met fails. update carries a device gate on when its devices changed or it had not
+finished; otherwise it changes no execution (threshold, timing) but applies new tags to tasks the gate made. delete
 cancels what is still QUEUED in tasks the gate made; a gate over given taskIds leaves them alone.
 
 With `waves` (and `maxFailures`, `bakeSeconds`) a gate given devices is a staged rollout: the command goes out
@@ -17,18 +25,20 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pulumi_snowdm._core.changes import same
 from pulumi_snowdm._core.checks import InputCheck, check_reachable_threshold
 from pulumi_snowdm._core.diagnosis import explain_fleet_failure
-from pulumi_snowdm._core.errors import FleetFailed, InputError, NotFound
+from pulumi_snowdm._core.errors import FleetFailed, InputError, NotFound, SnowdmError
 from pulumi_snowdm._core.finders import device_or_none, find_task
 from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.operations.fleet_outputs import OUTPUTS, execution_records, fleet_outputs
-from pulumi_snowdm._core.rollout import plan_waves, run_rollout
+from pulumi_snowdm._core.rollout import RolloutAborted, plan_waves, run_rollout
+from pulumi_snowdm._core.run_scope import RESERVED_TAG_PREFIX, deliver, scope_key
 from pulumi_snowdm._core.spec import FLEET_GATE, TIMING_FIELDS
-from pulumi_snowdm._core.task_actions import cancel_shards, create_shard_tasks, existing_tasks, fan_out, retag_tasks
+from pulumi_snowdm._core.task_actions import PartlySent, cancel_shards, existing_tasks, fan_out, retag_tasks
 from pulumi_snowdm._core.timing import check_timing, wait_policy
 from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
-from pulumi_snowdm._core.wait.loop import ListingSource, SetGate
+from pulumi_snowdm._core.wait.loop import LastOutcome, ListingSource, SetGate
 from pulumi_snowdm._core.wait.policy import outlast_busy_service
 from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, judge_fleet, parse_threshold
 
@@ -37,8 +47,10 @@ SPEC = FLEET_GATE
 DEVICE_INPUTS = ("command", "description", "tags", "runId", "waves")
 # Inputs that apply only to a staged rollout (given `waves`).
 WAVE_INPUTS = ("maxFailures", "bakeSeconds")
-# The outputs only a staged rollout sets.
+# The outputs only a gate given devices sets (waveReports and abortedWave: only a staged rollout).
 ROLLOUT_OUTPUTS = ("waveReports", "untouchedDevices", "abortedWave")
+# Inputs whose change makes a gate given devices carry on (send to devices not sent yet, judge again).
+CARRY_ON_INPUTS = ("devices", "waves", "maxFailures")
 # Ids longer than this become a hash: the engine shows ids in every diff and log line.
 MAX_JOINED_ID = 256
 # Failing devices whose DescribeDevice goes into a failure message (the message lists at most this many).
@@ -73,40 +85,91 @@ def check(check: InputCheck) -> None:
             if news.get(name) is not None:
                 check.fail(name, f"applies only with '{check.label('devices')}' (when the gate creates the "
                                  f"tasks); with '{check.label('taskIds')}' leave it unset")
+    reserved = [key for key in news.get("tags") or {} if isinstance(key, str) and key.startswith(RESERVED_TAG_PREFIX)]
+    if reserved and not check.unknown(news.get("tags")):
+        check.fail("tags", f"keys starting with {RESERVED_TAG_PREFIX!r} are the gate's own (it records what it sent "
+                           f"in them): rename {', '.join(repr(key) for key in reserved)}")
     check_reachable_threshold(check)
     _check_waves(check)
     check_timing(check)
 
 
-def create(ctx: Context, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+def create(ctx: Context, props: Mapping[str, Any], *, also: Sequence[str] = ()) -> tuple[str, dict[str, Any]]:
+    """Send (given devices) or take the tasks, then wait until the gate decides. `also`: tasks a host recorded
+    for this gate before (its state), which count as sent even without the scope's tag."""
     client = ctx.client()
     label = _label(props)
     if props.get("waves"):
-        return _roll_out(ctx, client, props, label)
-    if props.get("devices"):
-        task_ids = create_shard_tasks(client, props, ctx.say, label)
+        return _roll_out(ctx, client, props, label, also)
+    creates_tasks = bool(props.get("devices"))
+    if creates_tasks:
+        device_ids = list(dict.fromkeys(props["devices"]))
+        task_ids = _send(ctx, client, props, device_ids, label, also)
     else:
         task_ids = list(props["taskIds"])
-    tasks = existing_tasks(client, task_ids, prop="task_ids", label=label, report=ctx.say)
-    device_ids = [device for task in tasks for device in task.get("targets") or []]
+        tasks = existing_tasks(client, task_ids, prop="task_ids", label=label, report=ctx.say)
+        device_ids = [device for task in tasks for device in task.get("targets") or []]
     policy = wait_policy(props)
-    creates_tasks = bool(props.get("devices"))
     gate = SetGate(task_ids, device_ids, _rule(props), explain=_explainer(client, label, creates_tasks))
-    with LISTINGS.subscribe(ctx.settings, task_ids, settings_lister(ctx.settings), devices=device_ids,
-                            interval=policy.initial_delay_seconds) as subscription:
-        outcome = ctx.wait(ListingSource(subscription), gate, policy, label=label,
-                           events=ctx.lines(label, single=False)).outcome
+    seen = LastOutcome(ctx.lines(label, single=False))
+    try:
+        with LISTINGS.subscribe(ctx.settings, task_ids, settings_lister(ctx.settings), devices=device_ids,
+                                interval=policy.initial_delay_seconds) as subscription:
+            outcome = ctx.wait(ListingSource(subscription), gate, policy, label=label, events=seen).outcome
+    except SnowdmError as error:
+        if creates_tasks:
+            error.partial = _partial(props, task_ids, seen.outcome)
+        raise
     ctx.say(f"{label}: passed: {outcome.progress()}")
-    return fleet_id(task_ids), _outputs(ctx, client, props, task_ids, outcome, label)
+    outputs = _outputs(ctx, client, props, task_ids, outcome, label)
+    return fleet_id(task_ids), {**outputs, "untouchedDevices": []} if creates_tasks else outputs
 
 
-def _roll_out(ctx: Context, client, props: Mapping[str, Any], label: str) -> tuple[str, dict[str, Any]]:
+def _send(ctx: Context, client, props: Mapping[str, Any], devices: list[str], label: str,
+          also: Sequence[str]) -> list[str]:
+    """The tasks of the gate's run scope that sent to `devices`, after sending to those never sent to."""
+    try:
+        return deliver(client, key=_scope_key(props), props=props, devices=devices, also=also, label=label,
+                       say=ctx.say, rerun=ctx.rerun)
+    except PartlySent as error:
+        error.partial = _partial(props, error.task_ids, None, untouched=error.unsent)
+        raise
+
+
+def _scope_key(props: Mapping[str, Any]) -> str:
+    return scope_key(props.get("scope") or "", props["command"], props.get("runId"))
+
+
+def _roll_out(ctx: Context, client, props: Mapping[str, Any], label: str,
+              also: Sequence[str]) -> tuple[str, dict[str, Any]]:
     """A staged rollout (`_core.rollout`): wave by wave, then the gate's threshold over everyone sent to."""
-    result = run_rollout(ctx, props, wait_policy(props), label=label, final_rule=_rule(props))
+    try:
+        result = run_rollout(ctx, props, wait_policy(props), label=label, final_rule=_rule(props),
+                             key=_scope_key(props), also=also)
+    except RolloutAborted as error:
+        error.partial = _partial(props, error.result.task_ids, None, rollout=error.result.outputs())
+        raise
     assert result.outcome is not None  # a rollout that returns has judged everyone sent to
     ctx.say(f"{label}: passed: {result.outcome.progress()}")
     outputs = _outputs(ctx, client, props, result.task_ids, result.outcome, label)
     return fleet_id(result.task_ids), {**outputs, **result.outputs()}
+
+
+def _partial(props: Mapping[str, Any], task_ids: Sequence[str], outcome: FleetOutcome | None, *,
+             untouched: Sequence[str] = (), rollout: Mapping[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+    """What a gate given devices had done when it failed: its tasks, the devices never sent to, the last judged
+    set (no call is made for it) and a rollout's reports. Its `required` stays above `succeeded`, so the next
+    update carries the gate on."""
+    devices = list(dict.fromkeys(props["devices"]))
+    if outcome is not None:
+        records = execution_records(None, outcome, with_times=False, report=lambda _line: None, label="")
+        judged = fleet_outputs(outcome, list(task_ids), records)
+    else:
+        judged = {"taskIds": list(task_ids), "counts": {}, "executions": {}, "failedDevices": [], "succeeded": 0,
+                  "total": 0, "required": _rule(props).threshold.required_count(len(devices))}
+    judged["required"] = max(judged["required"], judged["succeeded"] + 1)
+    return fleet_id(task_ids), {**SPEC.given_inputs(props), **judged, "untouchedDevices": list(untouched),
+                                **(rollout or {})}
 
 
 def read(ctx: Context, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -132,13 +195,24 @@ def read(ctx: Context, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | N
 
 
 def update(ctx: Context, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
-    # Only the threshold, timing or tags changed: the fleet is the same, so its outputs stay as they were.
     old_tags, new_tags = dict(olds.get("tags") or {}), dict(news.get("tags") or {})
     if news.get("devices") and old_tags != new_tags:
         task_ids = olds.get("taskIds") or []
         retag_tasks(ctx.client(), task_ids, old_tags, new_tags)
         ctx.say(f"{_label(news)}: retagged its {len(task_ids)} task(s)")
+    if news.get("devices") and _carries_on(olds, news):
+        return create(ctx, news, also=olds.get("taskIds") or [])[1]
+    # Only the threshold, timing or tags changed: the fleet is the same, so its outputs stay as they were.
     return {**{k: olds.get(k) for k in (*OUTPUTS, *ROLLOUT_OUTPUTS)}, **SPEC.given_inputs(news)}
+
+
+def _carries_on(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+    """Whether an update sends and judges again: the devices (or a rollout's plan) changed, or the gate had not
+    finished (a failed create's partial state: devices never sent to, a stopped rollout, too few succeeded)."""
+    changed = not all(same(olds.get(name), news.get(name)) for name in CARRY_ON_INPUTS)
+    unfinished = bool(olds.get("untouchedDevices")) or olds.get("abortedWave") is not None or \
+        (olds.get("succeeded") or 0) < (olds.get("required") or 0)
+    return changed or unfinished
 
 
 def delete(ctx: Context, id_: str, props: Mapping[str, Any]) -> None:

@@ -91,6 +91,20 @@ class UnknownState:
 Event = StatesChanged | Heartbeat | ServiceBusy | UnknownState
 
 
+class LastOutcome:
+    """Passes a wait's events on, keeping the last judged set: what a wait that failed, timed out or was
+    interrupted had seen."""
+
+    def __init__(self, events: Callable[[Event], None]) -> None:
+        self.events = events
+        self.outcome: FleetOutcome | None = None
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, (StatesChanged, Heartbeat)) and event.outcome is not None:
+            self.outcome = event.outcome
+        self.events(event)
+
+
 @dataclasses.dataclass(frozen=True)
 class Decided:
     """How a wait ended: the judged set and the summaries it was judged from."""
