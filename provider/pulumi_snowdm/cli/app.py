@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         _error(str(error))
         if code is ExitCode.USAGE and args.subcommand:
             _error(f"see `snowdm {args.subcommand} --help`")
+        _write_files(_error_result(args, code, str(error)), args.output == "json", args.junit)
         return int(code)
 
 
@@ -56,15 +57,26 @@ def _write(result: Result, request: Request, environ: Mapping[str, str]) -> None
     """The verdict table (stdout, or stderr under --output json), JSON, JUnit and GitHub annotations."""
     machine = request.output == "json"
     print_verdict(result, sys.stderr if machine else sys.stdout)
-    if request.junit:
-        write_junit(result, request.junit)
     if github_actions(environ):
         # stdout is the JSON document under --output json; the runner reads workflow commands on stderr too.
         write_annotations(result, sys.stderr if machine else sys.stdout)
+    _write_files(result, machine, request.junit)
+
+
+def _write_files(result: Result, machine: bool, junit: str | None) -> None:
+    """What a CI job reads, whatever the exit code: the JSON document (--output json) and the JUnit file."""
+    if junit:
+        write_junit(result, junit)
     if machine:
         json.dump(result.as_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
     sys.stdout.flush()
+
+
+def _error_result(args, code: ExitCode, message: str) -> Result:
+    """The result of a command that ended on an error before judging any execution."""
+    return Result(command=args.subcommand, verdict="error", exit_code=code, message=message, task_ids=(),
+                  counts={}, succeeded=0, total=0, required=None, devices=())
 
 
 def _error(message: str) -> None:

@@ -11,7 +11,7 @@ from pulumi_snowdm.cli.results import Result
 
 STYLES = {"succeeded": "green", "accepted": "green", "pending": "yellow", "failed": "red"}
 VERDICT_STYLES = {"passed": "bold green", "looked": "bold", "failed": "bold red", "timed_out": "bold red",
-                  "interrupted": "bold yellow"}
+                  "interrupted": "bold yellow", "partial": "bold red", "error": "bold red"}
 # Wide enough that a CI log keeps a row on one line; a terminal uses its own width.
 PLAIN_WIDTH = 160
 

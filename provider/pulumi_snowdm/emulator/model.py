@@ -189,6 +189,7 @@ class SnowDeviceManagement:
                         "command": task.command,
                         "targets": list(task.targets),
                         "clientToken": task.client_token,
+                        "tags": dict(task.tags),
                         "executions": {device: ex.state for device, ex in task.executions.items()},
                     }
                 )
