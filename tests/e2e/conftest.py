@@ -6,6 +6,7 @@ engine process started by a test outlives the run (the leak guard at the end of 
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -82,4 +83,21 @@ def make_project(tmp_path, engine, stack_env, emulator):
         project.configure({"snowdm:endpoint": emulator.url, "snowdm:region": REGION, **(config or {})})
         return project
 
+    return make
+
+
+@pytest.fixture
+def yaml_project(tmp_path, engine, stack_env, emulator):
+    """make(text, **config): a YAML project whose provider is the plugin, pointed at this test's emulator."""
+    if shutil.which("pulumi-resource-snowdm") is None or shutil.which("pulumi-language-yaml") is None:
+        pytest.fail("pulumi-resource-snowdm (pip install -e .) and pulumi-language-yaml (bash engine/install.sh) "
+                    "must be on PATH: `source scripts/env.sh`", pytrace=False)
+
+    def make(text: str, **config: str) -> Project:
+        workdir = tmp_path / f"yaml-{len(list(tmp_path.glob('yaml-*')))}"
+        workdir.mkdir()
+        (workdir / "Pulumi.yaml").write_text(text)
+        project = Project(workdir, engine, stack_env)
+        project.configure({"snowdm:endpoint": emulator.url, "snowdm:region": REGION, **config})
+        return project
     return make

@@ -132,7 +132,8 @@ def _send(ctx: Context, client, props: Mapping[str, Any], devices: list[str], la
         return deliver(client, key=_scope_key(props), props=props, devices=devices, also=also, label=label,
                        say=ctx.say, rerun=ctx.rerun)
     except PartlySent as error:
-        error.partial = _partial(props, error.task_ids, None, untouched=error.unsent)
+        if error.task_ids:  # nothing sent, nothing to record
+            error.partial = _partial(props, error.task_ids, None, untouched=error.unsent)
         raise
 
 

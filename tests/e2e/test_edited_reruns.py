@@ -1,0 +1,157 @@
+"""The recovery users make, through the real engine: an edited rerun never sends a device the command twice.
+
+Each test counts the command's sends per device at the service (the targets of every task the emulator holds) after
+the path a person takes: drop a typo and rerun, add a device to a gate that passed, re-cut a stopped rollout, edit
+the list after a killed `pulumi up`. The dynamic resources (a Python program) and the plugin (a YAML program) each
+walk the paths their hosts differ on: the dynamic provider keeps no state of a failed create, the plugin records it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from test_interruptions import interrupted_up, pending_operations
+
+pytestmark = pytest.mark.e2e
+
+FLEET = [f"smd-fleet-{n:04d}" for n in range(12)]
+TYPO = "smd-typo-0001"
+SCENARIO = {
+    "scenario": {
+        "default": {"outcome": "SUCCEEDED", "queued_seconds": 1, "run_seconds": 4},
+        "fleet": {"count": len(FLEET), "prefix": "smd-fleet-"},
+        "devices": {"smd-fleet-0002": {"outcome": "FAILED"}, "smd-fleet-0003": {"outcome": "FAILED"}},
+    },
+    "time_scale": 8,
+}
+TIMING = {"poll_interval_seconds": 0.3, "max_poll_interval_seconds": 0.5, "heartbeat_seconds": 5,
+          "not_found_grace_seconds": 5}
+
+PROGRAM = '''
+import pulumi
+import pulumi_snowdm as snowdm
+
+config = pulumi.Config()
+fleet = snowdm.FleetGate("fleet", devices=config.require_object("devices"), command="reboot",
+                         min_succeeded=config.get("min") or "80%", **config.require_object("timing"))
+pulumi.export("task_ids", fleet.task_ids)
+pulumi.export("counts", fleet.counts)
+'''
+
+GATE_YAML = """\
+name: edited-reruns
+runtime: yaml
+resources:
+  fleet:
+    type: snowdm:index:FleetGate
+    properties:
+      devices: {devices}
+      command: reboot
+      minSucceeded: 80%
+      pollIntervalSeconds: 0.3
+      maxPollIntervalSeconds: 0.5
+{rollout}outputs:
+  waves: ${{fleet.waveReports}}
+  counts: ${{fleet.counts}}
+  untouched: ${{fleet.untouchedDevices}}
+"""
+
+
+def gate_yaml(devices, waves=None, max_failures=None) -> str:
+    rollout = f"      waves: {json.dumps(waves)}\n      maxFailures: {max_failures}\n" if waves else ""
+    return GATE_YAML.format(devices=json.dumps(devices), rollout=rollout)
+
+
+def edit(project, text: str) -> None:
+    (project.workdir / "Pulumi.yaml").write_text(text)
+
+
+def sends(emulator) -> Counter:
+    return Counter(device for task in emulator.model.tasks() for device in task["targets"])
+
+
+def planned(project) -> dict[str, str]:
+    steps = json.loads(project.cli("preview", "--json").stdout).get("steps", [])
+    return {step["urn"].rsplit("::", 1)[-1]: step["op"] for step in steps}
+
+
+def python_gate(make_project, devices, **config):
+    return make_project(PROGRAM, config={"devices": json.dumps(devices), "timing": json.dumps(TIMING), **config})
+
+
+@pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
+def test_python_a_typo_dropped_then_a_device_added_sends_each_device_once(make_project, emulator):
+    good = FLEET[:10]
+    project = python_gate(make_project, [*good, TYPO])
+    failed = project.up(expect_ok=False)
+    [task] = emulator.model.tasks()
+    assert f"Sent: 1 task(s) to 10 device(s): {task['taskId']} ({', '.join(good)})" in failed.output
+    assert f"Not sent: 1 device(s) ({TYPO})" in failed.output and "rerun `pulumi up`" in failed.output
+
+    project.configure({"devices": json.dumps(good)})
+    passed = project.up()
+    assert sends(emulator) == Counter({device: 1 for device in good})
+    assert passed.outputs["task_ids"] == [task["taskId"]]
+    assert "nothing sent: all 10 device(s) were already sent the command in this run" in passed.output
+
+    project.configure({"devices": json.dumps(good + [FLEET[10]])})
+    assert planned(project)["fleet"] == "update"
+    project.up()
+    assert sends(emulator) == Counter({device: 1 for device in FLEET[:11]})
+    project.preview(expect_no_changes=True)
+
+
+@pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
+def test_python_a_kill_while_shards_are_created_then_an_edited_list_sends_each_device_once(make_project, emulator):
+    project = python_gate(make_project, FLEET[:11])
+    # CreateTask is answered after 3 seconds, and its task is made even if the caller is gone by then.
+    emulator.set_faults(latency=3.0, operations=["CreateTask"])
+    interrupted_up(project, emulator, "creating-tasks", "sigkill")
+    emulator.set_faults()
+    project.cli("cancel", "--yes")
+    project.cli("refresh", "--yes", "--clear-pending-creates")
+    assert pending_operations(project) == []
+
+    edited = [FLEET[11], *reversed(FLEET[1:11])]  # one dropped, one added, the order changed
+    project.configure({"devices": json.dumps(edited)})
+    project.up()
+    counts = sends(emulator)
+    assert max(counts.values()) == 1 and set(counts) >= set(edited)
+    project.preview(expect_no_changes=True)
+
+
+@pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
+def test_yaml_a_typo_is_recorded_as_partial_state_and_the_next_up_carries_it_on(yaml_project, emulator):
+    good = FLEET[:10]
+    project = yaml_project(gate_yaml([*good, TYPO]))
+    failed = project.up(expect_ok=False)
+    assert f"Not sent: 1 device(s) ({TYPO})" in failed.output
+    [gate] = [r for r in project.export()["resources"] if r["type"] == "snowdm:index:FleetGate"]
+    [task] = emulator.model.tasks()
+    assert gate["outputs"]["taskIds"] == [task["taskId"]] and gate["outputs"]["untouchedDevices"] == [TYPO]
+
+    edit(project, gate_yaml(good))
+    passed = project.up()
+    assert sends(emulator) == Counter({device: 1 for device in good})
+    assert passed.outputs["counts"] == {"SUCCEEDED": 8, "FAILED": 2} and passed.outputs["untouched"] == []
+    project.preview(expect_no_changes=True)
+
+
+@pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
+def test_yaml_a_stopped_rollout_re_cut_with_a_higher_limit_completes_as_an_update(yaml_project, emulator):
+    project = yaml_project(gate_yaml(FLEET, [1, 4, "100%"], 0))
+    stopped = project.up(expect_ok=False)
+    assert "rollout stopped at wave 2/3" in stopped.output
+    assert sends(emulator) == Counter({device: 1 for device in FLEET[:4]})
+
+    edit(project, gate_yaml(FLEET, [2, "50%", "100%"], 2))
+    assert planned(project)["fleet"] == "update"
+    done = project.up()
+    assert sends(emulator) == Counter({device: 1 for device in FLEET})
+    assert [(wave["devices"], wave["status"]) for wave in done.outputs["waves"]] == [
+        (FLEET[:1], "passed"), (FLEET[1:6], "passed"), (FLEET[6:], "passed")]
+    assert done.outputs["untouched"] == []
+    project.preview(expect_no_changes=True)
