@@ -33,7 +33,7 @@ HELP = """exit codes:
   2    bad usage or input (an option, a device id, a task that does not exist); nothing was sent
   3    the deadline (--timeout) passed before the gate decided; the executions go on
   4    access or configuration: credentials refused, no region, an unusable endpoint
-  130  interrupted (Ctrl-C or SIGTERM); a rerun of `snowdm run` with the same --run-id resumes"""
+  130  interrupted (Ctrl-C, SIGTERM or SIGHUP); a rerun of `snowdm run` with the same --run-id resumes"""
 
 
 def exit_code(error: BaseException) -> ExitCode:
