@@ -8,11 +8,13 @@ would poll the service until the gates' deadlines. Two signs tell them the engin
   engine itself. The dynamic provider's parent is the `pulumi-resource-pulumi-python` shell script, which outlives
   the engine (it waits for Python), so for that process this sign only shows the shell's own end.
 - **The engine's address refuses connections.** The engine passes its gRPC address to every provider; on loopback a
-  listening socket never refuses, a closed one always does. Two refusals in a row count (one second apart), so a
-  single odd answer never ends a live deployment; a connect that times out (a busy machine) counts as an answer.
+  listening socket never refuses, a closed one always does. A refusal is checked once more a quarter second later,
+  and only two in a row count, so a single odd answer never ends a live deployment; a connect that times out (a
+  busy machine) counts as an answer.
 
 Once gone: say why on stderr (which may be a pipe nobody reads any more), set the host's cancel token (every wait
-ends between looks, and nothing new is sent), give the canceled calls `grace` seconds to unwind, then exit.
+ends between looks, and nothing new is sent), give the canceled calls `grace` seconds to unwind, then exit: about
+2.5 seconds after the engine died, at most.
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ import sys
 import threading
 from collections.abc import Callable
 
+from pulumi_snowdm._core.wait.cancel import Cancel
+
 # Seconds between looks: the issue's bound on the cost (one cheap check a second).
 INTERVAL = 1.0
-# Refusals in a row that mean the engine is gone.
+# Refusals in a row that mean the engine is gone, and the seconds before a refusal is checked again.
 REFUSALS = 2
-# Seconds the canceled calls get before the process exits; detection (<= 2 s) plus this stays under 5 s.
-GRACE = 2.0
+RECHECK = 0.25
+# Seconds the canceled calls get before the process exits; detection (<= 1.5 s) plus this stays well under 5 s.
+GRACE = 1.0
 EXIT_CODE = 1
 
 
@@ -98,15 +103,15 @@ class Lifeline:
 
     def _watch(self) -> None:
         refusals = 0
-        while not self._stop.wait(self._interval):
+        while not self._stop.wait(min(RECHECK, self._interval) if refusals else self._interval):
             why, refusals = self.lost(refusals)
             if why is not None:
                 self._on_lost(why)
                 return
 
 
-def end_with_engine(address: str | None, cancel, *, host: str, stop: Callable[[], None] | None = None,
-                    grace: float = GRACE, exit: Callable[[int], None] = os._exit,
+def end_with_engine(address: str | None, cancel: Cancel, *, host: str, stop: Callable[[], None] | None = None,
+                    grace: float = GRACE, interval: float = INTERVAL, exit: Callable[[int], None] = os._exit,
                     say: Callable[[str], None] = _stderr) -> Lifeline:
     """Start the lifeline of a provider process (`host` names it in the line on stderr): once the engine is gone,
     cancel every wait through `cancel` (the token the engine's Cancel uses), call `stop`, and exit after `grace`.
@@ -122,4 +127,4 @@ def end_with_engine(address: str | None, cancel, *, host: str, stop: Callable[[]
         threading.Event().wait(grace)
         exit(EXIT_CODE)
 
-    return Lifeline(address, gone).start()
+    return Lifeline(address, gone, interval=interval).start()

@@ -3,6 +3,7 @@ while the command waits.
 
 SIGTERM is a CI runner cancelling the job; SIGHUP is the shell or terminal the command ran in going away (a killed
 runner shell, a closed SSH session). Either way the command ends as after Ctrl-C: exit 130, its report written.
+Under `nohup` SIGHUP arrives ignored, on purpose: it stays ignored.
 
 A CreateTask in flight when the user interrupts may or may not reach the service; stopping in the middle of the
 shards would leave the user unsure what was sent. So while the shards are created an interrupt is noted and acted
@@ -28,13 +29,18 @@ def _interrupt(_signum, _frame) -> None:
     raise KeyboardInterrupt
 
 
-# Where the platform has it (not on Windows), SIGHUP: the parent shell or the terminal is gone.
-STOPPING = (signal.SIGINT, signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
+def _stopping() -> list[signal.Signals]:
+    """SIGINT, SIGTERM and SIGHUP, where the platform has it (not Windows) and it is not ignored (`nohup`)."""
+    found = [signal.SIGINT, signal.SIGTERM]
+    hangup = getattr(signal, "SIGHUP", None)
+    if hangup is not None and signal.getsignal(hangup) is not signal.SIG_IGN:
+        found.append(hangup)
+    return found
 
 
 def stop_on_termination() -> None:
     """Make SIGTERM and SIGHUP stop the command as Ctrl-C does."""
-    for signum in STOPPING[1:]:
+    for signum in _stopping()[1:]:
         signal.signal(signum, _interrupt)
 
 
@@ -70,7 +76,7 @@ def cancel_on_interrupt(cancel: Cancel) -> Iterator[None]:
 @contextlib.contextmanager
 def _handling_interrupts(handler: Callable[[int, object], None]) -> Iterator[None]:
     """`handler` takes Ctrl-C, SIGTERM and SIGHUP while the block runs; the handlers before it come back afterwards."""
-    previous = {signum: signal.signal(signum, handler) for signum in STOPPING}
+    previous = {signum: signal.signal(signum, handler) for signum in _stopping()}
     try:
         yield
     finally:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import NoReturn
 
 from pulumi_snowdm._core.schema import VERSION
@@ -20,7 +21,7 @@ HINT = ("the Pulumi engine starts this program (it passes ENGINE_ADDRESS, and --
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.print_usage()
+        self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {message}\n{self.prog}: {HINT}\n")
 
 
