@@ -114,8 +114,8 @@ def test_a_run_whose_shell_is_killed_ends_like_ctrl_c(emulator, tmp_path):
 @pytest.mark.parametrize("emulator", [{"scenario": {"fleet": {"count": 1, "prefix": "smd-fleet-", "run_seconds": 600}},
                                        "time_scale": 1}], indirect=True)
 def test_under_nohup_a_hangup_leaves_the_run_alone(emulator, tmp_path):
-    ignoring = subprocess.Popen([SNOWDM, "run", "--command", "reboot", "--device", "smd-fleet-0000", "--run-id", "hup-2",
-                                 "--poll-interval", "0.2s"], env=cli_env(emulator, tmp_path), stdout=subprocess.PIPE,
+    args = ["run", "--command", "reboot", "--device", "smd-fleet-0000", "--run-id", "hup-2", "--poll-interval", "0.2s"]
+    ignoring = subprocess.Popen([SNOWDM, *args], env=cli_env(emulator, tmp_path), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True,
                                 preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))  # as nohup does
     try:
