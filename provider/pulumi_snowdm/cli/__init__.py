@@ -7,7 +7,7 @@
 The same wait engine as the resources (`_core.wait`), the same checks of inputs, the same client tokens, shards of
 10 and configuration (`--region`, `--profile`, `--endpoint-url`, then the AWS environment). Modules: `parser`
 (options), `inputs` and `durations` (checks), `gate` (create, wait, look), `results` (per device), `progress` (stderr),
-`verdict_table`, `junit`, `annotations` (outputs), `exits` (exit codes), `interrupts` (Ctrl-C, SIGTERM), `app`.
+`verdict_table`, `junit`, `annotations` (outputs), `exits` (exit codes), `interrupts` (Ctrl-C, SIGTERM, SIGHUP), `app`.
 Nothing here imports pulumi or gRPC.
 """
 

@@ -13,7 +13,7 @@ from pulumi_snowdm.cli.annotations import github_actions, write_annotations
 from pulumi_snowdm.cli.exits import ExitCode, exit_code
 from pulumi_snowdm.cli.gate import label_of, look, run_gate
 from pulumi_snowdm.cli.inputs import Request, client_settings, read_request
-from pulumi_snowdm.cli.interrupts import stop_on_sigterm
+from pulumi_snowdm.cli.interrupts import stop_on_termination
 from pulumi_snowdm.cli.junit import write_junit
 from pulumi_snowdm.cli.parser import build_parser
 from pulumi_snowdm.cli.progress import progress_view
@@ -24,7 +24,7 @@ from pulumi_snowdm.cli.verdict_table import print_verdict
 def main(argv: list[str] | None = None) -> int:
     """Run `snowdm` with `argv` (default: the process's arguments); return the exit code."""
     args = build_parser().parse_args(argv)
-    stop_on_sigterm()
+    stop_on_termination()
     try:
         return int(_run(args, os.environ))
     except KeyboardInterrupt:

@@ -37,7 +37,7 @@ HELP = """exit codes:
   5    `snowdm run` sent the command to some devices, and a CreateTask was refused for the others (a device that
        does not exist, a quota): the report shows the devices sent and their state; once the cause is fixed, a
        rerun with the same --run-id sends only to the devices not sent yet
-  130  interrupted (Ctrl-C or SIGTERM); a rerun of `snowdm run` with the same --run-id resumes"""
+  130  interrupted (Ctrl-C, SIGTERM or SIGHUP); a rerun of `snowdm run` with the same --run-id resumes"""
 
 
 def exit_code(error: BaseException) -> ExitCode:

@@ -8,28 +8,41 @@ whose inputs are only the settings in CONFIG_KEYS. The engine gives the default 
 stack config as inputs and keeps them in state (secrets included, encrypted); the explicit provider keeps anything
 else in the stack's config, such as `aws:secretKey` set for another provider, out of our resources' state.
 Credentials are never read from config: boto3 finds them through its own chain (environment, profile, SSO, role).
+
+Every wait of the process holds one cancel token (`CANCEL`). The SDK's host answers the engine's Cancel without a
+word, so only the lifeline sets it: when the engine that started the process is gone (a `pulumi up` killed with
+SIGKILL), every wait ends, nothing more is sent and the process exits (`_core.lifeline`).
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 from pulumi_snowdm._core.client import sdm_client
+from pulumi_snowdm._core.lifeline import Lifeline, end_with_engine, engine_address
 from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.settings import ClientSettings, settings_from_config
+from pulumi_snowdm._core.wait.cancel import Cancel
 from pulumi_snowdm.resources.progress import report
-from pulumi_snowdm.resources.sdk_hooks import install_brief_errors, raise_worker_ceiling
+from pulumi_snowdm.resources.sdk_hooks import host_module, install_brief_errors, raise_worker_ceiling
 
 CONFIG_KEYS = (
     "snowdm:region", "snowdm:profile", "snowdm:endpoint", "snowdm:retryMode", "snowdm:maxAttempts",
     "snowdm:connectTimeout", "snowdm:readTimeout", "aws:region", "aws:profile",
 )
 
+# The process's one cancel token: every wait of every dynamic resource in this provider process holds it.
+CANCEL = Cancel()
+
 _explicit: pulumi.ProviderResource | None = None
+_lifeline: Lifeline | None = None
+_lifeline_lock = threading.Lock()
 
 
 def provider_resource() -> pulumi.ProviderResource:
@@ -56,6 +69,14 @@ def with_provider(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions
     return pulumi.ResourceOptions.merge(pulumi.ResourceOptions(provider=provider_resource()), opts)
 
 
+def end_with_the_engine() -> None:
+    """In the dynamic-provider process (`python -m pulumi.dynamic <engine address>`), start its lifeline once."""
+    global _lifeline
+    with _lifeline_lock:
+        if _lifeline is None and host_module() is not None:
+            _lifeline = end_with_engine(engine_address(sys.argv[1:]), CANCEL, host="dynamic provider")
+
+
 class SdmProvider(ResourceProvider):
     """Base of the package's dynamic providers: settings from stack config and a lazily built, shared client."""
 
@@ -63,6 +84,7 @@ class SdmProvider(ResourceProvider):
         self._config = {key: str(value) for key in CONFIG_KEYS if (value := req.config.get(key)) is not None}
         raise_worker_ceiling()
         install_brief_errors()
+        end_with_the_engine()
 
     def settings(self) -> ClientSettings:
         """Settings from stack config and the environment; raises ConfigurationError with what to fix."""
@@ -73,7 +95,7 @@ class SdmProvider(ResourceProvider):
 
     def context(self) -> Context:
         """The shared operations' host: progress and warnings to stderr, no deadline but the gate's own."""
-        return Context(self.settings(), say=report, warn=lambda line: report(f"warning: {line}"))
+        return Context(self.settings(), say=report, warn=lambda line: report(f"warning: {line}"), cancel=CANCEL)
 
     def __getstate__(self) -> dict:
         # Never carry configuration (nor anything else) into the serialized provider.
