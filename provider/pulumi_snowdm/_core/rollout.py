@@ -298,7 +298,8 @@ class _Rollout:
                 f"sent; no further wave was sent. To carry on, {self.ctx.rerun} (what was sent is found and judged, "
                 f"never sent twice), or raise timeout_seconds"))
         created = send_rest(self.client, key=self.key, props=self.props, devices=pending, sent=self.sent,
-                            wave=wave.number, label=wave_label, say=self.ctx.say, rerun=self.ctx.rerun) \
+                            wave=wave.number, label=wave_label, say=self.ctx.say, rerun=self.ctx.rerun,
+                            cancel=self.ctx.cancel) \
             if pending else []
         self.sent = self.sent.with_created(created)
         report.devices += pending

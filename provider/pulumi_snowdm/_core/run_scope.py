@@ -27,6 +27,7 @@ from pulumi_snowdm._core.client import translate
 from pulumi_snowdm._core.errors import NotFound
 from pulumi_snowdm._core.finders import BOTO_ERRORS, find_task
 from pulumi_snowdm._core.task_actions import PartlySent, client_token, create_tasks, fan_out, shards
+from pulumi_snowdm._core.wait.cancel import Cancel
 from pulumi_snowdm._core.wait.policy import outlast_busy_service
 
 SCOPE_TAG = "snowdm:run-scope"
@@ -106,7 +107,7 @@ def find_sent(client, key: str, *, also: Sequence[str] = (), label: str, say: Sa
 
 
 def send_rest(client, *, key: str, props: Mapping[str, Any], devices: Sequence[str], sent: Sent,
-              wave: int | None = None, label: str, say: Say, rerun: str) -> list[dict]:
+              wave: int | None = None, label: str, say: Say, rerun: str, cancel: Cancel | None = None) -> list[dict]:
     """CreateTask (shards of 10) for the devices of `devices` the scope has not sent to; the tasks created, as
     {taskId, targets, tags}. Says what was sent, or that nothing was left to send. A shard refused raises
     PartlySent, naming the tasks created with their devices and the devices not sent."""
@@ -118,7 +119,8 @@ def send_rest(client, *, key: str, props: Mapping[str, Any], devices: Sequence[s
     groups = shards(pending)
     task_ids = create_tasks(
         client, command=props["command"], description=props.get("description"), tags=tags, groups=groups,
-        token=lambda index: shard_token(key, props, tags, groups[index]), label=label, say=say, rerun=rerun)
+        token=lambda index: shard_token(key, props, tags, groups[index]), label=label, say=say, rerun=rerun,
+        cancel=cancel)
     already = len(dict.fromkeys(devices)) - len(pending)
     more = f" ({already} sent before in this run)" if already else ""
     say(f"{label}: {props['command']} sent to {len(pending)} device(s) in {len(task_ids)} task(s){more}")
@@ -143,13 +145,13 @@ def _task_or_none(client, task_id: str, label: str, say: Say) -> dict | None:
 
 
 def deliver(client, *, key: str, props: Mapping[str, Any], devices: Sequence[str], also: Sequence[str] = (),
-            label: str, say: Say, rerun: str) -> list[str]:
+            label: str, say: Say, rerun: str, cancel: Cancel | None = None) -> list[str]:
     """Send the command to the devices of `devices` the scope `key` has not sent to; return the scope's tasks that
     sent to any of `devices` (found or created), oldest first. PartlySent carries them as `task_ids`."""
     sent = find_sent(client, key, also=also, label=label, say=say)
     try:
         created = send_rest(client, key=key, props=props, devices=devices, sent=sent, label=label, say=say,
-                            rerun=rerun)
+                            rerun=rerun, cancel=cancel)
     except PartlySent as error:
         error.task_ids = [*sent.task_ids(devices), *(task_id for task_id, _ in error.created)]
         raise

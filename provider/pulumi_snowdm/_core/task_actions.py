@@ -18,9 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from pulumi_snowdm._core.client import translate
-from pulumi_snowdm._core.errors import NotFound, SnowdmError
+from pulumi_snowdm._core.errors import NotFound, SnowdmError, WaitCanceled
 from pulumi_snowdm._core.finders import BOTO_ERRORS, find_task, list_executions
 from pulumi_snowdm._core.service_model import service_model, structure
+from pulumi_snowdm._core.wait.cancel import Cancel
 from pulumi_snowdm._core.wait.policy import outlast_busy_service
 
 T = TypeVar("T")
@@ -144,13 +145,16 @@ def shards(devices: Sequence[str]) -> list[list[str]]:
 
 def create_tasks(client, *, command: str, description: str | None, tags: Mapping[str, str],
                  groups: Sequence[Sequence[str]], token: Callable[[int], str], label: str,
-                 say: Callable[[str], None], rerun: str) -> list[str]:
+                 say: Callable[[str], None], rerun: str, cancel: Cancel | None = None) -> list[str]:
     """CreateTask for every group of devices (group i with client token `token(i)`); the task ids, group order.
 
-    Every group is tried; when any is refused, PartlySent names the tasks created with their devices, and the
-    devices not sent, so a failure always says exactly what was sent.
+    Every group is tried, unless `cancel` is set first (nothing new is sent once the host canceled); when any is
+    refused or skipped, PartlySent names the tasks created with their devices, and the devices not sent, so a
+    failure always says exactly what was sent.
     """
     def create(index: int) -> str | Exception:
+        if cancel is not None and cancel.is_set():
+            return WaitCanceled(f"canceled before CreateTask for shard {index + 1} ({cancel.reason})")
         try:
             # Safe to repeat while the service is busy: the shard's client token returns the same task.
             return outlast_busy_service(

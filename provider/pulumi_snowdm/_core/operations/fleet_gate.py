@@ -130,7 +130,7 @@ def _send(ctx: Context, client, props: Mapping[str, Any], devices: list[str], la
     """The tasks of the gate's run scope that sent to `devices`, after sending to those never sent to."""
     try:
         return deliver(client, key=_scope_key(props), props=props, devices=devices, also=also, label=label,
-                       say=ctx.say, rerun=ctx.rerun)
+                       say=ctx.say, rerun=ctx.rerun, cancel=ctx.cancel)
     except PartlySent as error:
         if error.task_ids:  # nothing sent, nothing to record
             error.partial = _partial(props, error.task_ids, None, untouched=error.unsent)
