@@ -10,7 +10,6 @@ own error code and message: never from credentials.
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import threading
 from typing import Any
@@ -20,6 +19,7 @@ import botocore.config
 import botocore.exceptions
 import botocore.session
 
+from pulumi_snowdm._core.version import package_version
 from pulumi_snowdm._core.errors import AccessError, ConfigurationError, NotFound, ServiceUnavailable, SnowdmError
 from pulumi_snowdm._core.service_model import SERVICE_NAME
 from pulumi_snowdm._core.settings import (
@@ -88,11 +88,7 @@ def forget_clients() -> None:
 
 def user_agent() -> str:
     """The user-agent suffix that lets service-side logs tell this provider's calls apart."""
-    try:
-        version = importlib.metadata.version("pulumi-snowdm")
-    except importlib.metadata.PackageNotFoundError:
-        version = "unknown"
-    return f"pulumi-snowdm/{version}"
+    return f"pulumi-snowdm/{package_version()}"
 
 
 def _build(settings: ClientSettings):

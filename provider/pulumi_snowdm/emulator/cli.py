@@ -11,7 +11,6 @@ This module imports the emulator only, never pulumi or gRPC, so the command star
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import ipaddress
 import logging
 import math
@@ -20,6 +19,7 @@ import socket
 import sys
 import threading
 
+from pulumi_snowdm._core.version import package_version
 from pulumi_snowdm.emulator.app import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator, check_path_prefix
 from pulumi_snowdm.emulator.scenario import Scenario, ScenarioError, load_scenario
 
@@ -73,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="also serve under this path, as behind a proxy (e.g. /sdm)")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="log each request on stderr: operation, method, path, status, latency")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     return parser
 
 
@@ -116,13 +116,6 @@ def _is_loopback(host: str) -> bool | None:
     except (OSError, UnicodeError):
         return None
     return all(ipaddress.ip_address(str(info[4][0]).partition("%")[0]).is_loopback for info in infos)
-
-
-def _version() -> str:
-    try:
-        return importlib.metadata.version("pulumi-snowdm")
-    except importlib.metadata.PackageNotFoundError:
-        return "(not installed)"
 
 
 def _serve_until_stopped(emulator: Emulator) -> None:
