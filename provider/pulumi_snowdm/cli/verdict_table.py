@@ -47,13 +47,16 @@ def print_verdict(result: Result, stream: TextIO) -> None:
     console = Console(file=stream, highlight=False)
     width = console.width if stream.isatty() else None
     if result.devices:
-        for line in table_lines(result.devices, width):
-            console.print(line, soft_wrap=True)
+        lines, note = table_lines(result.devices, width)
+        for line in lines:
+            console.print(line, soft_wrap=True)  # already fits: never let the console fold a row
+        if note:
+            console.print(note, soft_wrap=width is None)
     console.print(Text(result.message, style=VERDICT_STYLES[result.verdict]), soft_wrap=width is None)
 
 
-def table_lines(devices: tuple[DeviceResult, ...], width: int | None) -> list[Text]:
-    """The table's lines for a terminal of `width` columns (None: no limit)."""
+def table_lines(devices: tuple[DeviceResult, ...], width: int | None) -> tuple[list[Text], str | None]:
+    """The table's lines for a terminal of `width` columns (None: no limit), and a note of the columns left out."""
     cells = [_cells(device) for device in devices]
     layout = _layout(cells, devices, width)
     lines = [_border("┌", "┬", "┐", layout), _row({c: c for c in COLUMNS} | {"diagnosis": "diagnosis"}, None,
@@ -62,10 +65,10 @@ def table_lines(devices: tuple[DeviceResult, ...], width: int | None) -> list[Te
     for device, row in zip(devices, cells, strict=True):
         lines += _row(row, device, layout)
     lines.append(_border("└", "┴", "┘", layout))
+    note = None
     if layout.dropped:
-        lines.append(Text(f"(left out for the terminal's width: {', '.join(layout.dropped)}; "
-                          f"--output json has every field)"))
-    return lines
+        note = f"(left out for the terminal's width: {', '.join(layout.dropped)}; --output json has every field)"
+    return lines, note
 
 
 def _cells(device: DeviceResult) -> dict[str, str]:
