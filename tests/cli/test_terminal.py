@@ -116,7 +116,8 @@ def test_the_verdict_table_fits_a_terminal_without_breaking_ids_or_times(emulato
     for value in _copyable(emulator, sdm_client):
         # A value shown at all is shown whole, on one line: never split, never folded.
         assert (value in joined) == any(value in line for line in lines), (value, "\n".join(lines))
-    rows = {device: next(i for i, line in enumerate(lines) if f"│ {device} " in line) for device in ("smd-ok", "smd-bad")}
+    rows = {device: next(i for i, line in enumerate(lines) if f"│ {device} " in line)
+            for device in ("smd-ok", "smd-bad")}
     assert "FAILED" in lines[rows["smd-bad"]] and "SUCCEEDED" in lines[rows["smd-ok"]]
     under = " ".join(line.strip("│ ") for line in lines[rows["smd-bad"] + 1:])
     assert "The command failed on the device" in under  # the diagnosis, on the lines under its row

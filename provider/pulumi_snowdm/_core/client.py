@@ -19,7 +19,6 @@ import botocore.config
 import botocore.exceptions
 import botocore.session
 
-from pulumi_snowdm._core.version import package_version
 from pulumi_snowdm._core.errors import AccessError, ConfigurationError, NotFound, ServiceUnavailable, SnowdmError
 from pulumi_snowdm._core.service_model import SERVICE_NAME
 from pulumi_snowdm._core.settings import (
@@ -28,6 +27,7 @@ from pulumi_snowdm._core.settings import (
     ClientSettings,
     check_endpoint,
 )
+from pulumi_snowdm._core.version import package_version
 
 _ACCESS_CODES = frozenset(
     {

@@ -27,8 +27,9 @@ def write_junit(result: Result, path: str) -> None:
     time = _seconds(_span(result.devices))
     suites = ElementTree.Element("testsuites", name="snowdm", tests=str(len(cases)), failures=str(counts["failures"]),
                                  errors=str(counts["errors"]), time=time)
-    suite = ElementTree.SubElement(suites, "testsuite", name=f"snowdm {result.command}", tests=str(len(cases)),
-                                   **{key: str(value) for key, value in counts.items()}, time=time)
+    suite = ElementTree.SubElement(suites, "testsuite", {
+        "name": f"snowdm {result.command}", "tests": str(len(cases)),
+        **{key: str(value) for key, value in counts.items()}, "time": time})
     properties = ElementTree.SubElement(suite, "properties")
     for name, value in (("verdict", result.verdict), ("message", result.message),
                         ("taskIds", ",".join(result.task_ids))):

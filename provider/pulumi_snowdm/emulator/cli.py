@@ -1,10 +1,11 @@
 """`snowdm-emulator`: run the emulator in the foreground until Ctrl-C or SIGTERM.
 
 The first line on stdout is exactly `snowdm-emulator listening on http://HOST:PORT` (flushed; `http://[::1]:PORT`
-for IPv6; a wildcard --host such as 0.0.0.0 prints the loopback URL a local client uses), so scripts can read the URL;
-`--port 0` picks a free port. Ctrl-C or SIGTERM prints `snowdm-emulator stopped (...)` and exits 0. Every flag is checked before anything starts: a
-bad one gets argparse's usage error naming it, exit 2. Only loopback addresses are served unless `--allow-remote` is
-given, because the /_snowdm/ control API is unsigned. `-v` logs each request on stderr.
+for IPv6; a wildcard --host such as 0.0.0.0 prints the loopback URL a local client uses), so scripts can read the
+URL; `--port 0` picks a free port. Ctrl-C or SIGTERM prints `snowdm-emulator stopped (...)` and exits 0. Every flag
+is checked before anything starts: a bad one gets argparse's usage error naming it, exit 2. Only loopback addresses
+are served unless `--allow-remote` is given, because the /_snowdm/ control API is unsigned. `-v` logs each request
+on stderr.
 
 This module imports the emulator only, never pulumi or gRPC, so the command starts quickly.
 """

@@ -67,7 +67,7 @@ def _deny(emu: Emulator, ids: dict[str, str], body: Any) -> dict:
 
 
 # (method, path template, action); `{name}` is one path segment, passed to the action in `ids`.
-_TABLE: list[tuple[str, str, Action]] = [
+_TABLE = [
     ("GET", "/health", lambda emu, ids, body: {"ok": True, "url": emu.url}),
     ("GET", "/scenario", lambda emu, ids, body: dict(emu.scenario.source)),
     ("PUT", "/scenario", lambda emu, ids, body: emu.load_scenario(_object(body, "scenario")) or {"ok": True}),
@@ -108,7 +108,9 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile(re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(template)))
 
 
-_ROUTES = [(method, template, _pattern(template), action) for method, template, action in _TABLE]
+_ROUTES: list[tuple[str, str, re.Pattern[str], Action]] = [
+    (method, template, _pattern(template), action) for method, template, action in _TABLE
+]
 
 
 def handle_control(emu: Emulator, method: str, path: str, body: bytes) -> Response:
