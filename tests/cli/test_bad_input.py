@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+
 import pytest
 
 pytestmark = pytest.mark.cli
@@ -13,22 +15,26 @@ RUN = ["run", "--command", "reboot", "--run-id", "r1"]
     ([*RUN, "--device", "smd-demo-0000", "--min-succeeded", "120%"], "'--min-succeeded'",
      "a percentage must be above 0% and at most 100%, got '120%'"),
     ([*RUN, "--device", "smd-" + "x" * 61], "'--device'", "item 0 must be 1 to 64 characters, got 65"),
-    ([*RUN, "--device", "smd-demo-0000", "--timeout", "0"], "'--timeout'", "from 1 to 604800, got 0"),
+    ([*RUN, "--device", "smd-demo-0000", "--timeout", "0s"], "'--timeout'", "from 1 to 604800, got 0"),
     ([*RUN, "--device", "smd-demo-0000", "--timeout", "soon"], "'--timeout'", "must be a duration like 90s"),
+    ([*RUN, "--device", "smd-demo-0000", "--timeout", "90"], "'--timeout'",
+     "whole hours, minutes and seconds in that order, each with its unit h, m or s"),
     ([*RUN, "--devices-file", "-"], "'--devices-file'", "must be a non-empty list of ids, got []"),
-    ([*RUN], "'--device'", "or '--devices-file' is required"),
+    ([*RUN], "'--device'", "is required (or '--devices-file')"),
+    ([*RUN, "--devices-file", "-", "--device", "smd-demo-0000"], "'--devices-file'",
+     "cannot be given with '--device'"),
     ([*RUN, "--device", "smd-demo-0000", "--device", "smd-demo-0000"], "'--device'", "more than once"),
     ([*RUN, "--device", "smd-demo-0000", "--min-succeeded", "2"], "'--min-succeeded'", "more than the 1 device(s)"),
     (["run", "--command", "explode", "--run-id", "r1", "--device", "smd-demo-0000"], "'--command'",
      "must be one of reboot, unlock"),
-    (["wait", "--task-id", "st-1", "--poll-interval", "50ms"], "'--poll-interval'", "from 0.1 to 600, got 0.05"),
+    (["wait", "--task-id", "st-1", "--poll-interval", "0.05s"], "'--poll-interval'", "from 0.1 to 600, got 0.05"),
     (["wait", "--task-id", "st-" + "0" * 62], "'--task-id'", "item 0 must be 1 to 64 characters, got 65"),
 ])
 def test_bad_input_exits_2_naming_the_option_and_calls_nothing(snowdm, emulator, args, option, problem):
     done = snowdm(*args, stdin="# an empty devices file\n\n")
 
     assert done.returncode == 2, done.stderr
-    assert f"snowdm: error: invalid option {option}" in done.stderr
+    assert f"snowdm: error: invalid option {option}: " in done.stderr
     assert problem in done.stderr
     assert not emulator.calls
 
@@ -39,7 +45,15 @@ def test_every_problem_is_told_at_once(snowdm, emulator):
 
     assert done.returncode == 2
     for option in ("--min-succeeded", "--queued-timeout", "--timeout"):
-        assert f"invalid option '{option}'" in done.stderr
+        assert f"invalid option '{option}': " in done.stderr
+    assert not emulator.calls
+
+
+def test_version_prints_the_installed_version(snowdm, emulator):
+    done = snowdm("--version")
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"snowdm {importlib.metadata.version('pulumi-snowdm')}"
     assert not emulator.calls
 
 
@@ -64,5 +78,5 @@ def test_help_documents_the_exit_codes(snowdm):
         done = snowdm(*args, "--help")
         assert done.returncode == 0
         for code in ("0    the gate passed", "1    the gate failed", "2    bad usage", "3    the deadline",
-                     "4    access or configuration", "130  interrupted"):
+                     "4    access or configuration", "5    the service failed a call", "130  interrupted"):
             assert code in done.stdout

@@ -22,7 +22,7 @@ def sends(emulator) -> Counter:
 
 
 @pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
-def test_a_typo_exits_5_reporting_what_was_sent_and_the_fixed_rerun_sends_nothing_twice(snowdm, emulator, tmp_path):
+def test_a_typo_exits_6_reporting_what_was_sent_and_the_fixed_rerun_sends_nothing_twice(snowdm, emulator, tmp_path):
     good = FLEET[:10]
     devices = tmp_path / "fleet.txt"
     devices.write_text("\ufeff" + "\n".join([*good, "smd-typo-0001  # the typo"]) + "\n", encoding="utf-8")
@@ -31,7 +31,7 @@ def test_a_typo_exits_5_reporting_what_was_sent_and_the_fixed_rerun_sends_nothin
            "--output", "json", "--junit", str(junit))
 
     partial = snowdm(*run)
-    assert partial.returncode == 5, partial.stderr
+    assert partial.returncode == 6, partial.stderr
     result = parse_json(partial.stdout)
     [task] = emulator.model.tasks()
     assert result["verdict"] == "partial" and result["taskIds"] == [task["taskId"]]

@@ -79,3 +79,60 @@ def _read_until_closed(controller: int, timeout: float) -> str:
     finally:
         os.close(controller)
     return b"".join(chunks).decode(errors="replace")
+
+
+ONE_FAILS = {"devices": {"smd-ok": {}, "smd-bad": {"outcome": "FAILED", "deviceState": "LOCKED"}}}
+TABLE_RUN = ["run", "--command", "reboot", "--device", "smd-ok", "--device", "smd-bad", "--run-id", "r1",
+             "--poll-interval", "0.2s"]
+
+
+def _copyable(emulator, sdm_client, devices=("smd-ok", "smd-bad")) -> list[str]:
+    """Every id and timestamp the table can show for `devices`, as DescribeExecution answers them."""
+    from pulumi_snowdm._core.times import iso
+
+    values = []
+    for task in emulator.model.tasks():
+        values.append(task["taskId"])
+        for device in devices:
+            answer = sdm_client.describe_execution(taskId=task["taskId"], managedDeviceId=device)
+            values += [device, answer["executionId"], iso(answer["startedAt"]), iso(answer["lastUpdatedAt"])]
+    return values
+
+
+@pytest.mark.parametrize("emulator", [{"scenario": ONE_FAILS, "time_scale": 20}], indirect=True)
+@pytest.mark.parametrize("columns", [80, 120])
+def test_the_verdict_table_fits_a_terminal_without_breaking_ids_or_times(emulator, sdm_client, tmp_path, columns):
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    process = subprocess.Popen([SNOWDM, *TABLE_RUN], env=cli_env(emulator, tmp_path, TERM="xterm-256color"),
+                               stdout=terminal, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    os.close(terminal)
+    shown = _read_until_closed(controller, timeout=30)
+    assert process.wait(timeout=10) == 1, process.stderr.read()
+
+    lines = ANSI.sub("", shown).replace("\r", "").splitlines()
+    assert lines and all(len(line) <= columns for line in lines), "\n".join(lines)
+    joined = "".join(lines)
+    for value in _copyable(emulator, sdm_client):
+        # A value shown at all is shown whole, on one line: never split, never folded.
+        assert (value in joined) == any(value in line for line in lines), (value, "\n".join(lines))
+    rows = {device: next(i for i, line in enumerate(lines) if f"│ {device} " in line)
+            for device in ("smd-ok", "smd-bad")}
+    assert "FAILED" in lines[rows["smd-bad"]] and "SUCCEEDED" in lines[rows["smd-ok"]]
+    under = " ".join(line.strip("│ ") for line in lines[rows["smd-bad"] + 1:])
+    assert "The command failed on the device" in under  # the diagnosis, on the lines under its row
+    assert "snowdm run r1: failed: 1 of 2 succeeded, 2 required" in " ".join(lines)
+    if columns == 80:
+        assert "(left out for the terminal's width: last updated, task;" in " ".join(lines)
+
+
+@pytest.mark.parametrize("emulator", [{"scenario": ONE_FAILS, "time_scale": 20}], indirect=True)
+def test_a_piped_verdict_has_one_line_per_row_and_an_unwrapped_verdict(snowdm, emulator, sdm_client):
+    done = snowdm(*TABLE_RUN)
+
+    assert done.returncode == 1, done.stderr
+    lines = done.stdout.splitlines()
+    [bad] = [line for line in lines if "│ smd-bad " in line]
+    assert "FAILED" in bad and "Device smd-bad: LOCKED" in bad and bad.endswith("│")
+    assert all(value in bad for value in _copyable(emulator, sdm_client, devices=("smd-bad",)))
+    assert "snowdm run r1: failed: 1 of 2 succeeded, 2 required: 1/2 SUCCEEDED, 1 FAILED" in lines

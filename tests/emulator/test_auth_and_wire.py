@@ -255,3 +255,27 @@ def test_control_plane_over_http(raw, emulator):
     assert raw("POST", "/_snowdm/reset", sign=False).status == 200
     assert raw("GET", "/_snowdm/nothing", sign=False).status == 404
     assert raw("GET", "/_snowdm/health", sign=False).json()["ok"] is True
+
+
+def test_a_control_route_that_does_not_exist_lists_the_routes_as_documented(raw):
+    answer = raw("GET", "/_snowdm/nothing", sign=False)
+
+    assert answer.status == 404
+    message = answer.json()["message"]
+    assert "PATCH /_snowdm/devices/{device}" in message
+    assert "PUT /_snowdm/tasks/{task}/executions/{device}" in message
+    assert "(?P<" not in message and "[^/]" not in message
+
+
+@pytest.mark.parametrize(("method", "path", "allow"), [
+    ("DELETE", "/_snowdm/clock", "GET, POST"),
+    ("GET", "/_snowdm/devices/smd-demo-0000", "PATCH"),
+    ("POST", "/_snowdm/tasks/st-1/executions/smd-demo-0000", "PUT, DELETE"),
+])
+def test_a_wrong_method_on_a_control_route_is_405_with_allow(raw, method, path, allow):
+    answer = raw(method, path, sign=False)
+
+    assert answer.status == 405
+    assert answer.headers["allow"] == allow
+    assert answer.json() == {"error": "MethodNotAllowed",
+                             "message": f"{path} does not take {method}; it takes {allow}"}

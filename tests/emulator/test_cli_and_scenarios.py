@@ -11,13 +11,16 @@ import shutil
 import signal
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
 
+from pulumi_snowdm._core.settings import check_endpoint
 from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, ScenarioError, load_scenario
+from pulumi_snowdm.emulator.cli import STOPPED_CLOCK
 
 TOML_SCENARIO = """
 time_scale = 100
@@ -50,6 +53,7 @@ class Running:
     def __init__(self, process: subprocess.Popen, url: str) -> None:
         self.process = process
         self.url = url
+        self.stdout = ""
         self.stderr = ""
 
     def client(self, url: str | None = None):
@@ -60,8 +64,8 @@ class Running:
 
 
 @contextlib.contextmanager
-def running(*flags: str, argv: list[str] | None = None) -> Iterator[Running]:
-    """Start `snowdm-emulator --port 0 FLAGS`, read the URL from its first line, SIGTERM it on exit (exit 0)."""
+def running(*flags: str, argv: list[str] | None = None, stop: signal.Signals = signal.SIGTERM) -> Iterator[Running]:
+    """Start `snowdm-emulator --port 0 FLAGS`, read the URL from its first line, send `stop` on exit (exit 0)."""
     process = subprocess.Popen([*(argv or command()), "--port", "0", *flags],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -70,10 +74,10 @@ def running(*flags: str, argv: list[str] | None = None) -> Iterator[Running]:
         emulator = Running(process, line.removeprefix("snowdm-emulator listening on "))
         yield emulator
     finally:
-        process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=10)
+        process.send_signal(stop)
+        stdout, stderr = process.communicate(timeout=10)
     assert process.returncode == 0, stderr
-    emulator.stderr = stderr
+    emulator.stdout, emulator.stderr = stdout, stderr
 
 
 def run_cli(*flags: str) -> subprocess.CompletedProcess:
@@ -122,9 +126,8 @@ def test_cli_prints_its_version():
 @pytest.mark.parametrize(
     ("flags", "message"),
     [
-        (["--time-scale", "-1"], "argument --time-scale: must be a number above 0"),
-        (["--time-scale", "0"], "argument --time-scale: must be a number above 0"),
-        (["--time-scale", "fast"], "argument --time-scale: must be a number above 0"),
+        (["--time-scale", "-1"], "argument --time-scale: must be a number >= 0"),
+        (["--time-scale", "fast"], "argument --time-scale: must be a number >= 0"),
         (["--port", "70000"], "argument --port: must be a port number from 0 to 65535"),
         (["--port", "http"], "argument --port: must be a port number from 0 to 65535"),
         (["--scenario", "{tmp}/missing.json"], "argument --scenario: scenario file {tmp}/missing.json: cannot be read"),
@@ -153,12 +156,29 @@ def test_a_host_other_machines_can_reach_is_refused_without_allow_remote(host):
     assert "control API is unsigned" in result.stderr and "--allow-remote" in result.stderr
 
 
-def test_allow_remote_serves_with_a_warning():
+def test_allow_remote_serves_with_a_warning_and_prints_a_url_clients_can_use():
     with running("--host", "0.0.0.0", "--allow-remote") as emulator:
-        port = emulator.url.rpartition(":")[2]
-        assert emulator.url == f"http://0.0.0.0:{port}"
-        assert len(emulator.client(f"http://127.0.0.1:{port}").list_devices()["devices"]) == 4
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", emulator.url), emulator.url
+        check_endpoint(emulator.url, "--endpoint-url")  # what README's recipe hands to `snowdm`: accepted
+        assert len(emulator.client().list_devices()["devices"]) == 4
     assert "warning: serving on 0.0.0.0; the /_snowdm/ control API is unsigned" in emulator.stderr
+
+
+@pytest.mark.parametrize(("stop", "how"), [(signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "Ctrl-C")])
+def test_stopping_says_so(stop, how):
+    with running(stop=stop) as emulator:
+        emulator.client().list_devices()
+    assert emulator.stdout == f"snowdm-emulator stopped ({how})\n"
+
+
+def test_a_stopped_clock_is_the_same_from_the_flag_and_from_the_scenario(tmp_path):
+    scenario = tmp_path / "still.json"
+    scenario.write_text(json.dumps({"time_scale": 0}))
+    for flags in (["--time-scale", "0"], ["--scenario", str(scenario)]):
+        with running(*flags) as emulator:
+            clock = json.loads(urllib.request.urlopen(f"{emulator.url}/_snowdm/clock", timeout=10).read())
+            assert clock["time_scale"] == 0
+        assert emulator.stderr == f"snowdm-emulator: {STOPPED_CLOCK}\n", flags
 
 
 def test_ipv6_loopback_is_served():
@@ -230,6 +250,22 @@ def test_a_fleet_is_generated_next_to_named_devices():
     assert scenario.devices[1].device_id == "smd-f-0000" and scenario.devices[-1].device_id == "smd-f-0999"
     assert scenario.devices[-1].behaviour.run_seconds == 9
     assert scenario.devices[0].behaviour.run_seconds == 3
+
+
+@pytest.mark.parametrize("scenario", [{"faults": {"throttle_rate": 0.1}}, {"time_scale": 60}, {"deny": ["CancelTask"]},
+                                      {"default": {"outcome": "FAILED"}}])
+def test_a_scenario_naming_no_devices_keeps_the_demo_devices(scenario):
+    loaded = load_scenario(scenario)
+
+    assert [spec.device_id for spec in loaded.devices] == [f"smd-demo-{n:04d}" for n in range(4)]
+    outcome = scenario.get("default", {}).get("outcome", "SUCCEEDED")
+    assert all(spec.behaviour.outcome == outcome for spec in loaded.devices)
+    assert loaded.source == scenario  # GET /_snowdm/scenario shows what was given
+
+
+def test_a_scenario_naming_devices_has_only_those():
+    assert [spec.device_id for spec in load_scenario({"devices": {"smd-lab-1": {}}}).devices] == ["smd-lab-1"]
+    assert load_scenario({"fleet": {"count": 0}}).devices == ()
 
 
 @pytest.mark.parametrize(

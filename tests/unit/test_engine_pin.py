@@ -36,3 +36,22 @@ def test_users_get_ranges_that_hold_the_pins():
     for requirement in map(Requirement, project["dependencies"]):
         assert not any(spec.operator in ("==", "===") for spec in requirement.specifier), f"{requirement} is exact"
         assert requirement.specifier.contains(pinned(requirement.name)), f"{requirement} excludes the CI pin"
+
+
+def test_extras_get_ranges_that_hold_the_pins():
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    for requirement in map(Requirement, extras["test"]):
+        assert requirement.specifier.contains(pinned(requirement.name.lower())), f"{requirement} excludes the pin"
+
+
+def test_python_has_a_floor_and_no_cap():
+    from packaging.specifiers import SpecifierSet
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    allowed = SpecifierSet(project["requires-python"])
+    tested = re.findall(r"Programming Language :: Python :: (3\.\d+)$", "\n".join(project["classifiers"]),
+                        flags=re.MULTILINE)
+    assert tested and all(allowed.contains(f"{version}.0") for version in tested)
+    assert not any(spec.operator in ("<", "<=", "==", "~=") for spec in allowed), "a cap on Python makes pip refuse " \
+        "to install on a newer release"
+    assert allowed.contains("3.14.0") and allowed.contains("3.20.0")

@@ -1,5 +1,5 @@
 """The declarations in `_core.spec` are the only description of the resources: schema.json, README's reference,
-the Python arguments and attributes, and the providers' inputs all agree with them.
+the Python arguments, attributes and docstrings, and the providers' inputs all agree with them.
 
 (`pulumi schema check` validates the schema itself in tests/e2e/test_schema_check.py, where the engine is.)
 """
@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from pulumi_snowdm import FleetGate, Task, TaskExecution, native
+from pulumi_snowdm._core.docstrings import class_docstring, init_docstring
 from pulumi_snowdm._core.names import camel
 from pulumi_snowdm._core.schema import package_schema
 from pulumi_snowdm._core.spec import RESOURCES
@@ -85,3 +86,11 @@ def test_import_pulumi_snowdm_still_gives_the_dynamic_resources():
     import pulumi_snowdm
     assert issubclass(pulumi_snowdm.TaskExecution, pulumi_snowdm.resources.task_execution.Resource)
     assert not issubclass(pulumi_snowdm.TaskExecution, native.TaskExecution)
+
+
+@pytest.mark.parametrize("classes", [CLASSES, NATIVE], ids=["dynamic", "native"])
+@pytest.mark.parametrize("spec", SPECS)
+def test_python_docstrings_are_written_from_the_declaration(spec, classes):
+    cls = classes[spec.name]
+    assert inspect.cleandoc(cls.__doc__) == class_docstring(spec), "run python scripts/generate.py"
+    assert inspect.cleandoc(cls.__init__.__doc__) == init_docstring(spec), "run python scripts/generate.py"

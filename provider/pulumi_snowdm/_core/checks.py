@@ -40,11 +40,14 @@ class InputCheck:
         self.unknown = unknown
         self.inputs: dict[str, Any] = {}
         self.failures: list[tuple[str, str]] = []
+        # The same failures unworded: (name, problem), for a host that frames them its own way.
+        self.problems: list[tuple[str, str]] = []
 
     def fail(self, name: str, problem: str) -> None:
         """Record a failure of input `name`; `problem` follows the quoted property name ("must be ...")."""
         joint = " " if problem.startswith(("must", "is ", "lists", "adopts", "applies", "and ", "or ")) else ": "
         self.failures.append((name, f"'{self.label(name)}'{joint}{problem}"))
+        self.problems.append((name, problem))
 
     def value(self, name: str, default: Any = None) -> tuple[bool, Any]:
         """(known, value) of an input, kept for the checked inputs; a scalar default fills an absent one."""

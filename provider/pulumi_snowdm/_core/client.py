@@ -10,7 +10,6 @@ own error code and message: never from credentials.
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import threading
 from typing import Any
@@ -28,6 +27,7 @@ from pulumi_snowdm._core.settings import (
     ClientSettings,
     check_endpoint,
 )
+from pulumi_snowdm._core.version import package_version
 
 _ACCESS_CODES = frozenset(
     {
@@ -90,11 +90,7 @@ def forget_clients() -> None:
 
 def user_agent() -> str:
     """The user-agent suffix that lets service-side logs tell this provider's calls apart."""
-    try:
-        version = importlib.metadata.version("pulumi-snowdm")
-    except importlib.metadata.PackageNotFoundError:
-        version = "unknown"
-    return f"pulumi-snowdm/{version}"
+    return f"pulumi-snowdm/{package_version()}"
 
 
 def _build(settings: ClientSettings):

@@ -12,7 +12,7 @@ Defaults and bounds of the waiting inputs are WaitPolicy's own (the wait engine'
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pulumi_snowdm._core.names import snake
@@ -53,21 +53,27 @@ class Prop:
     def python_name(self) -> str:
         return snake(self.name)
 
-    def documented(self) -> str:
-        """The description and then the default and bounds the code enforces, so the docs cannot drift from them."""
+    def documented(self, description: str | None = None, shown: Callable[[Any], str] | None = None) -> str:
+        """The description and then the default and bounds the code enforces, so the docs cannot drift from them.
+
+        A host's docs may pass the description in its own naming and `shown`, how its language writes a value
+        (Python's True for the schema's true).
+        """
+        shown = shown or _shown
+        description = self.description if description is None else description
         facts = []
         if self.choices:
             facts.append(f"one of {', '.join(self.choices)}")
         if self.default is not None and self.kind in ("boolean", "number"):
-            facts.append(f"default {_shown(self.default)}")
+            facts.append(f"default {shown(self.default)}")
         if self.bounds:
-            facts.append(f"from {_shown(self.bounds[0])} to {_shown(self.bounds[1])}")
+            facts.append(f"from {shown(self.bounds[0])} to {shown(self.bounds[1])}")
         if self.max_length:
             facts.append(f"1 to {self.max_length} characters")
         if not facts:
-            return self.description
+            return description
         sentence = ", ".join(facts)
-        return f"{self.description} {sentence[0].upper()}{sentence[1:]}."
+        return f"{description} {sentence[0].upper()}{sentence[1:]}."
 
 
 @dataclasses.dataclass(frozen=True)

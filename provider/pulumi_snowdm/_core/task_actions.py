@@ -36,18 +36,27 @@ FAN_OUT_WORKERS = 8
 CREATE_WORKERS = 4
 
 
-class Command(enum.StrEnum):
-    """What a task runs on its devices."""
+class _ShowsItsMethods(enum.EnumType):
+    """An enum's class whose dir() (and so help()) lists the methods defined on it, not only its members."""
+
+    def __dir__(cls) -> list[str]:
+        return sorted(set(super().__dir__()) | {name for name in vars(cls) if not name.startswith("_")})
+
+
+class Command(enum.StrEnum, metaclass=_ShowsItsMethods):
+    """What a task runs on its devices: `Command.unlock()` or `Command.reboot()` (or the text "unlock", "reboot")."""
 
     UNLOCK = "unlock"
     REBOOT = "reboot"
 
     @classmethod
     def unlock(cls) -> Command:
+        """Unlock the devices (SDM's `unlock` command)."""
         return cls.UNLOCK
 
     @classmethod
     def reboot(cls) -> Command:
+        """Reboot the devices (SDM's `reboot` command)."""
         return cls.REBOOT
 
 

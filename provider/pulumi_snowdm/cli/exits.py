@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import textwrap
 
 from pulumi_snowdm._core.errors import (
     AccessError,
@@ -16,28 +17,50 @@ from pulumi_snowdm._core.errors import (
 
 
 class ExitCode(enum.IntEnum):
-    """What the command's exit status means."""
+    """What the command's exit status means (MEANINGS says it in words)."""
 
     PASSED = 0
     FAILED = 1
     USAGE = 2
     DEADLINE = 3
     ACCESS = 4
-    PARTLY_SENT = 5
+    SERVICE = 5
+    PARTLY_SENT = 6
     INTERRUPTED = 130
 
 
-HELP = """exit codes:
-  0    the gate passed (status: the look succeeded)
-  1    the gate failed: too few executions succeeded (a device QUEUED past --queued-timeout counts as failed),
-       or a call failed for another reason
-  2    bad usage or input (an option, a device id, a task that does not exist); nothing was sent
-  3    the deadline (--timeout) passed before the gate decided; the executions go on
-  4    access or configuration: credentials refused, no region, an unusable endpoint
-  5    `snowdm run` sent the command to some devices, and a CreateTask was refused for the others (a device that
-       does not exist, a quota): the report shows the devices sent and their state; once the cause is fixed, a
-       rerun with the same --run-id sends only to the devices not sent yet
-  130  interrupted (Ctrl-C, SIGTERM or SIGHUP); a rerun of `snowdm run` with the same --run-id resumes"""
+# The one statement of what each code means: `--help` prints it, README's table repeats it (a test compares them).
+# A call the service failed for a reason of its own (a quota, an unexpected error) is not the devices' verdict, so
+# it has a code of its own: a pipeline can retry it, where exit 1 says the devices failed.
+MEANINGS = {
+    ExitCode.PASSED: "the gate passed (status: the look succeeded)",
+    ExitCode.FAILED: "the gate failed: too few executions succeeded (a device QUEUED past --queued-timeout counts "
+                     "as failed)",
+    ExitCode.USAGE: "bad usage or input (an option, a device id, a task that does not exist); nothing was sent",
+    ExitCode.DEADLINE: "the deadline (--timeout) passed before the gate decided (the service unreachable until then "
+                       "included); the executions go on",
+    ExitCode.ACCESS: "access or configuration: credentials refused, no region, an unusable endpoint",
+    ExitCode.SERVICE: "the service failed a call for another reason (such as ServiceQuotaExceededException); the "
+                      "gate did not decide",
+    ExitCode.PARTLY_SENT: "`snowdm run` sent the command to some devices, and a CreateTask was refused for the "
+                          "others (a device that does not exist, a quota): the report shows the devices sent and "
+                          "their state; once the cause is fixed, a rerun with the same --run-id sends only to the "
+                          "devices not sent yet",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C, SIGTERM or SIGHUP); a rerun of `snowdm run` with the same --run-id "
+                          "resumes",
+}
+
+
+def _help() -> str:
+    lines = ["exit codes:"]
+    for code, meaning in MEANINGS.items():
+        wrapped = textwrap.wrap(meaning, 110)
+        lines.append(f"  {int(code):<4} {wrapped[0]}")
+        lines += [f"       {line}" for line in wrapped[1:]]
+    return "\n".join(lines)
+
+
+HELP = _help()
 
 
 def exit_code(error: BaseException) -> ExitCode:
@@ -55,7 +78,7 @@ def exit_code(error: BaseException) -> ExitCode:
             return ExitCode.DEADLINE
         if isinstance(cause, (FleetFailed, ExecutionFailed)):
             return ExitCode.FAILED
-    return ExitCode.FAILED
+    return ExitCode.SERVICE
 
 
 def _chain(error: BaseException):

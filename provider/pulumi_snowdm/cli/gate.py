@@ -26,6 +26,7 @@ from pulumi_snowdm._core.wait.threshold import FleetOutcome, FleetRule, judge_fl
 from pulumi_snowdm.cli.exits import BadUsage
 from pulumi_snowdm.cli.inputs import Request
 from pulumi_snowdm.cli.interrupts import cancel_on_interrupt, deferred_interrupts
+from pulumi_snowdm.cli.reachability import wait_lister
 
 Say = Callable[[str], None]
 
@@ -112,7 +113,7 @@ def _wait(request: Request, settings: ClientSettings, client, task_ids: list[str
     gate = CommandLineGate(task_ids, device_ids, request.rule, label=label, policy=request.policy,
                            again=_again(request, task_ids))
     cancel = Cancel()
-    with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=device_ids,
+    with LISTINGS.subscribe(settings, task_ids, wait_lister(settings), devices=device_ids,
                             interval=request.policy.initial_delay_seconds) as subscription:
         try:
             with cancel_on_interrupt(cancel):

@@ -19,7 +19,7 @@ from pulumi_snowdm._core.spec import FLEET_GATE
 from pulumi_snowdm._core.timing import check_timing, wait_policy
 from pulumi_snowdm._core.wait.policy import WaitPolicy
 from pulumi_snowdm._core.wait.threshold import FleetRule, parse_threshold
-from pulumi_snowdm.cli.durations import EXAMPLES, parse_duration
+from pulumi_snowdm.cli.durations import EXAMPLES, GRAMMAR, parse_duration
 from pulumi_snowdm.cli.exits import BadUsage
 
 # Declared property -> the option that sets it.
@@ -75,7 +75,7 @@ def read_request(args: argparse.Namespace) -> Request:
         check_reachable_threshold(check)
         check_timing(check)
     if check.failures:
-        raise BadUsage([f"invalid option {reason}" for _, reason in check.failures])
+        raise BadUsage([f"invalid option '{check.label(name)}': {problem}" for name, problem in check.problems])
     return _request(args, check.inputs)
 
 
@@ -113,7 +113,7 @@ def _values(args: argparse.Namespace) -> tuple[dict, str]:
             continue
         seconds = parse_duration(text)
         if seconds is None:
-            news["problems"].append((name, f"must be a duration {EXAMPLES}, got {text!r}"))
+            news["problems"].append((name, f"must be a duration {EXAMPLES} ({GRAMMAR}), got {text!r}"))
         else:
             news[name] = seconds
     return news, devices_from
@@ -140,9 +140,9 @@ def _devices_file(path: str, problems: list) -> list[str] | None:
 
 def _check_run(check: InputCheck, args: argparse.Namespace) -> None:
     if args.device and args.devices_file is not None:
-        check.fail("devices", "and '--devices-file' exclude each other: give the devices one way")
+        check.fail("devices", "cannot be given with '--device': give the devices one way")
     elif not args.device and args.devices_file is None:
-        check.fail("devices", "or '--devices-file' is required: the devices to send the command to")
+        check.fail("devices", "is required (or '--devices-file'): the devices to send the command to")
     elif not check.failed("devices"):
         check.check("devices", required=True)
     check.check("command", required=True)

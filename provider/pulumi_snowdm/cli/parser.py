@@ -9,18 +9,21 @@ from __future__ import annotations
 import argparse
 
 from pulumi_snowdm._core.spec import COMMANDS
-from pulumi_snowdm.cli.durations import EXAMPLES
+from pulumi_snowdm._core.version import package_version
+from pulumi_snowdm.cli.durations import EXAMPLES, GRAMMAR
 from pulumi_snowdm.cli.exits import HELP
 
 DESCRIPTION = ("Gate a CI step on AWS Snow Device Management task executions: wait until enough succeed, with a "
                "deadline, a limit on time QUEUED, a threshold and a report per device.")
 CONFIGURATION = ("where calls go: --region, --profile and --endpoint-url, else AWS_ENDPOINT_URL_SNOW_DEVICE_MANAGEMENT "
-                 "and the AWS environment (AWS_DEFAULT_REGION, AWS_PROFILE, the credentials chain)")
+                 "and the AWS environment (AWS_REGION, AWS_DEFAULT_REGION, AWS_PROFILE, the credentials chain)")
+REGION_FALLBACK = "AWS_REGION, then AWS_DEFAULT_REGION, then the profile's region"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="snowdm", description=DESCRIPTION, epilog=HELP,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     commands = parser.add_subparsers(dest="subcommand", required=True, metavar="{wait,run,status}")
     connection, output, waiting = _connection(), _output(), _waiting()
     wait = commands.add_parser("wait", parents=[connection, output, waiting], epilog=HELP,
@@ -56,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _connection() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("connection", CONFIGURATION)
-    group.add_argument("--region", help="the SDM region (default: AWS_DEFAULT_REGION or the profile's)")
+    group.add_argument("--region", help=f"the SDM region (default: {REGION_FALLBACK})")
     group.add_argument("--profile", help="a named AWS profile (default: AWS_PROFILE)")
     group.add_argument("--endpoint-url", metavar="URL",
                        help="another SDM endpoint, such as snowdm-emulator; plain http only for loopback hosts")
@@ -75,7 +78,7 @@ def _output() -> argparse.ArgumentParser:
 
 def _waiting() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
-    group = parent.add_argument_group("gate", f"durations read {EXAMPLES}")
+    group = parent.add_argument_group("gate", f"durations: {GRAMMAR}, {EXAMPLES}")
     group.add_argument("--min-succeeded", metavar="N|P%",
                        help="how many must succeed: a count, or a percentage like 95%% (default: all)")
     group.add_argument("--fail-fast", action="store_true", help="fail as soon as the threshold cannot be met")

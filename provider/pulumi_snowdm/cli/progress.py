@@ -12,9 +12,11 @@ import datetime
 import threading
 from typing import TextIO
 
+from pulumi_snowdm._core.errors import ServiceUnavailable
 from pulumi_snowdm._core.times import duration
 from pulumi_snowdm._core.wait.loop import Event, Heartbeat, ServiceBusy, StatesChanged, UnknownState
 from pulumi_snowdm._core.wait.threshold import NOT_LISTED, FleetOutcome, Threshold
+from pulumi_snowdm.cli.reachability import unreachable
 
 # Up to this many state changes in one look are written one line each; more are summed up by the counts line.
 CHANGE_LINES = 20
@@ -29,13 +31,17 @@ def counts_text(outcome: FleetOutcome | None) -> str:
 
 
 def one_off(event: Event) -> str | None:
-    """The line of an event that is said once: a busy service, an unknown state."""
+    """The line of an event that is said once: a busy or unreachable service, an unknown state."""
     if isinstance(event, ServiceBusy):
-        return f"the service is busy ({event.error}); still waiting"
+        return f"{_trouble(event.error)} ({event.error}); still waiting until --timeout"
     if isinstance(event, UnknownState):
         return (f"warning: unknown execution state {event.state!r}; waiting until it changes or the deadline "
                 f"passes")
     return None
+
+
+def _trouble(error: ServiceUnavailable) -> str:
+    return "the service cannot be reached" if unreachable(error) else "the service is busy"
 
 
 class PlainProgress:
@@ -69,6 +75,8 @@ class PlainProgress:
             self.say(event.outcome.progress())
         elif isinstance(event, Heartbeat):
             seen = event.outcome.progress() if event.outcome is not None else "no executions listed yet"
+            if event.busy is not None:
+                seen = f"{_trouble(event.busy)}; last seen: {seen}"
             self.say(f"still waiting after {duration(event.elapsed)}: {seen}")
         else:
             self.say(one_off(event) or str(event))
@@ -100,8 +108,11 @@ class LiveProgress:
         if isinstance(event, (StatesChanged, Heartbeat)):
             outcome = event.outcome
             if outcome is not None:
+                counts = counts_text(outcome)
+                if isinstance(event, Heartbeat) and event.busy is not None:
+                    counts = f"{_trouble(event.busy)}; last seen: {counts}"
                 self.progress.update(self.task, completed=outcome.tally.succeeded, total=outcome.tally.total,
-                                     counts=counts_text(outcome))
+                                     counts=counts)
         else:
             self.say(one_off(event) or str(event))
 

@@ -9,6 +9,7 @@ logged at INFO on the `pulumi_snowdm.emulator.requests` logger (operation, metho
 from __future__ import annotations
 
 import collections
+import ipaddress
 import logging
 import os
 import re
@@ -117,6 +118,9 @@ class Emulator:
         if self._server is None:
             raise RuntimeError("the emulator is not running; call start() first")
         host, port = self._server.socket.getsockname()[:2]
+        address = ipaddress.ip_address(host.partition("%")[0])
+        if address.is_unspecified:  # bound to every address: a client on this machine reaches it on loopback
+            host = "::1" if address.version == 6 else "127.0.0.1"
         if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{port}{self.path_prefix}"

@@ -1,9 +1,11 @@
 """`snowdm-emulator`: run the emulator in the foreground until Ctrl-C or SIGTERM.
 
 The first line on stdout is exactly `snowdm-emulator listening on http://HOST:PORT` (flushed; `http://[::1]:PORT`
-for IPv6), so scripts can read the URL; `--port 0` picks a free port. Every flag is checked before anything starts: a
-bad one gets argparse's usage error naming it, exit 2. Only loopback addresses are served unless `--allow-remote` is
-given, because the /_snowdm/ control API is unsigned. `-v` logs each request on stderr.
+for IPv6; a wildcard --host such as 0.0.0.0 prints the loopback URL a local client uses), so scripts can read the
+URL; `--port 0` picks a free port. Ctrl-C or SIGTERM prints `snowdm-emulator stopped (...)` and exits 0. Every flag
+is checked before anything starts: a bad one gets argparse's usage error naming it, exit 2. Only loopback addresses
+are served unless `--allow-remote` is given, because the /_snowdm/ control API is unsigned. `-v` logs each request
+on stderr.
 
 This module imports the emulator only, never pulumi or gRPC, so the command starts quickly.
 """
@@ -11,7 +13,6 @@ This module imports the emulator only, never pulumi or gRPC, so the command star
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import ipaddress
 import logging
 import math
@@ -20,10 +21,14 @@ import socket
 import sys
 import threading
 
+from pulumi_snowdm._core.version import package_version
 from pulumi_snowdm.emulator.app import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator, check_path_prefix
 from pulumi_snowdm.emulator.scenario import Scenario, ScenarioError, load_scenario
 
 DEFAULT_PORT = 4599
+# Said when the emulator starts with time scale 0 (from --time-scale or the scenario's time_scale): the same rule.
+STOPPED_CLOCK = ("the device clock is stopped (time scale 0): executions move only when POST /_snowdm/clock "
+                 "{\"advance\": SECONDS} moves it, or {\"time_scale\": N} starts it")
 CONTROL_API_RISK = (
     "the /_snowdm/ control API is unsigned: anyone who can reach the port can replace the emulator's credentials, "
     "scenario and clock"
@@ -50,7 +55,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"snowdm-emulator: cannot serve on {args.host} port {args.port}: {error}", file=sys.stderr)
         return 1
     print(f"snowdm-emulator listening on {emulator.url}", flush=True)
-    _serve_until_stopped(emulator)
+    if emulator.clock.time_scale == 0:
+        print(f"snowdm-emulator: {STOPPED_CLOCK}", file=sys.stderr, flush=True)
+    how = _serve_until_stopped(emulator)
+    print(f"snowdm-emulator stopped ({how})", flush=True)
     return 0
 
 
@@ -68,12 +76,13 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"port (default {DEFAULT_PORT}; 0 = any free)")
     parser.add_argument("--scenario", type=_scenario, help="scenario file (.json or .toml); default: four demo devices")
     parser.add_argument("--time-scale", type=_time_scale,
-                        help="device seconds per wall second, above 0 (default: the scenario's, or 1)")
+                        help="device seconds per wall second, 0 or more; 0 stops the device clock (default: the "
+                             "scenario's, or 1)")
     parser.add_argument("--path-prefix", type=_path_prefix, default="",
                         help="also serve under this path, as behind a proxy (e.g. /sdm)")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="log each request on stderr: operation, method, path, status, latency")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     return parser
 
 
@@ -88,9 +97,9 @@ def _time_scale(text: str) -> float:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a number above 0 (device seconds per wall second, e.g. 60), "
-                                         f"got {text!r}")
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a number >= 0 (device seconds per wall second, e.g. 60; 0 stops "
+                                         f"the device clock), got {text!r}")
     return value
 
 
@@ -118,23 +127,19 @@ def _is_loopback(host: str) -> bool | None:
     return all(ipaddress.ip_address(str(info[4][0]).partition("%")[0]).is_loopback for info in infos)
 
 
-def _version() -> str:
-    try:
-        return importlib.metadata.version("pulumi-snowdm")
-    except importlib.metadata.PackageNotFoundError:
-        return "(not installed)"
-
-
-def _serve_until_stopped(emulator: Emulator) -> None:
+def _serve_until_stopped(emulator: Emulator) -> str:
+    """Serve until SIGTERM or Ctrl-C; return which one stopped it."""
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    how = "SIGTERM"
     try:
         while not stopped.wait(0.5):
             pass
     except KeyboardInterrupt:
-        pass
+        how = "Ctrl-C"
     finally:
         emulator.stop()
+    return how
 
 
 if __name__ == "__main__":

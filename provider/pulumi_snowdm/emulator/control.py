@@ -66,59 +66,84 @@ def _deny(emu: Emulator, ids: dict[str, str], body: Any) -> dict:
     return {"operations": sorted(emu.denied)}
 
 
-_ROUTES: list[tuple[str, re.Pattern[str], Action]] = [
-    (method, re.compile(pattern), action)
-    for method, pattern, action in [
-        ("GET", r"/health", lambda emu, ids, body: {"ok": True, "url": emu.url}),
-        ("GET", r"/scenario", lambda emu, ids, body: dict(emu.scenario.source)),
-        ("PUT", r"/scenario", lambda emu, ids, body: emu.load_scenario(_object(body, "scenario")) or {"ok": True}),
-        ("POST", r"/reset", lambda emu, ids, body: emu.reset() or {"ok": True}),
-        ("GET", r"/devices", lambda emu, ids, body: {"devices": emu.model.device_ids()}),
-        ("POST", r"/devices", _add_device),
-        (
-            "PATCH",
-            r"/devices/(?P<device>[^/]+)",
-            lambda emu, ids, body: emu.model.set_device(ids["device"], **_object(body, "device")) or {"ok": True},
-        ),
-        ("GET", r"/tasks", lambda emu, ids, body: {"tasks": emu.model.tasks()}),
-        (
-            "DELETE",
-            r"/tasks/(?P<task>[^/]+)",
-            lambda emu, ids, body: emu.model.delete_task(ids["task"]) or {"ok": True},
-        ),
-        ("PUT", r"/tasks/(?P<task>[^/]+)/executions/(?P<device>[^/]+)", _set_execution_state),
-        (
-            "DELETE",
-            r"/tasks/(?P<task>[^/]+)/executions/(?P<device>[^/]+)",
-            lambda emu, ids, body: emu.model.delete_execution(ids["task"], ids["device"]) or {"ok": True},
-        ),
-        ("GET", r"/faults", lambda emu, ids, body: emu.faults.settings.to_dict()),
-        ("PUT", r"/faults", lambda emu, ids, body: emu.set_faults(**_object(body, "faults")).to_dict()),
-        ("GET", r"/calls", lambda emu, ids, body: dict(emu.calls)),
-        ("DELETE", r"/calls", lambda emu, ids, body: emu.reset_calls() or {"ok": True}),
-        ("GET", r"/deny", lambda emu, ids, body: {"operations": sorted(emu.denied)}),
-        ("PUT", r"/deny", _deny),
-        ("GET", r"/clock", lambda emu, ids, body: _clock_state(emu)),
-        ("POST", r"/clock", _clock),
-    ]
+# (method, path template, action); `{name}` is one path segment, passed to the action in `ids`.
+_TABLE = [
+    ("GET", "/health", lambda emu, ids, body: {"ok": True, "url": emu.url}),
+    ("GET", "/scenario", lambda emu, ids, body: dict(emu.scenario.source)),
+    ("PUT", "/scenario", lambda emu, ids, body: emu.load_scenario(_object(body, "scenario")) or {"ok": True}),
+    ("POST", "/reset", lambda emu, ids, body: emu.reset() or {"ok": True}),
+    ("GET", "/devices", lambda emu, ids, body: {"devices": emu.model.device_ids()}),
+    ("POST", "/devices", _add_device),
+    (
+        "PATCH",
+        "/devices/{device}",
+        lambda emu, ids, body: emu.model.set_device(ids["device"], **_object(body, "device")) or {"ok": True},
+    ),
+    ("GET", "/tasks", lambda emu, ids, body: {"tasks": emu.model.tasks()}),
+    (
+        "DELETE",
+        "/tasks/{task}",
+        lambda emu, ids, body: emu.model.delete_task(ids["task"]) or {"ok": True},
+    ),
+    ("PUT", "/tasks/{task}/executions/{device}", _set_execution_state),
+    (
+        "DELETE",
+        "/tasks/{task}/executions/{device}",
+        lambda emu, ids, body: emu.model.delete_execution(ids["task"], ids["device"]) or {"ok": True},
+    ),
+    ("GET", "/faults", lambda emu, ids, body: emu.faults.settings.to_dict()),
+    ("PUT", "/faults", lambda emu, ids, body: emu.set_faults(**_object(body, "faults")).to_dict()),
+    ("GET", "/calls", lambda emu, ids, body: dict(emu.calls)),
+    ("DELETE", "/calls", lambda emu, ids, body: emu.reset_calls() or {"ok": True}),
+    ("GET", "/deny", lambda emu, ids, body: {"operations": sorted(emu.denied)}),
+    ("PUT", "/deny", _deny),
+    ("GET", "/clock", lambda emu, ids, body: _clock_state(emu)),
+    ("POST", "/clock", _clock),
+]
+
+
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(template)))
+
+
+_ROUTES: list[tuple[str, str, re.Pattern[str], Action]] = [
+    (method, template, _pattern(template), action) for method, template, action in _TABLE
 ]
 
 
 def handle_control(emu: Emulator, method: str, path: str, body: bytes) -> Response:
-    """Answer one control-plane request (path includes the /_snowdm prefix)."""
+    """Answer one control-plane request (path includes the /_snowdm prefix).
+
+    A path no route has answers 404 listing the routes as documented (`PATCH /_snowdm/devices/{device}`); a path
+    with routes for other methods answers 405 with `Allow`, as HTTP has it.
+    """
     sub_path = path[len(CONTROL_PREFIX) :]
     try:
-        for route_method, pattern, action in _ROUTES:
+        allowed = []
+        for route_method, _, pattern, action in _ROUTES:
             match = pattern.fullmatch(sub_path)
             if match and route_method == method:
                 ids = {name: unquote(value) for name, value in match.groupdict().items()}
                 return _json(200, action(emu, ids, _document(body)))
-        known = ", ".join(f"{m} {CONTROL_PREFIX}{p.pattern}" for m, p, _ in _ROUTES)
+            if match:
+                allowed.append(route_method)
+        if allowed:
+            return _not_allowed(method, path, allowed)
+        known = ", ".join(f"{m} {CONTROL_PREFIX}{template}" for m, template, _, _ in _ROUTES)
         raise UnknownOperationException(f"no control operation {method} {path}; control operations are {known}")
     except ServiceError as error:
         return _json(error.status, {"error": error.code, "message": error.message})
     except ValueError as error:
         return _json(400, {"error": "ValidationException", "message": str(error)})
+
+
+def _not_allowed(method: str, path: str, allowed: list[str]) -> Response:
+    response = _json(405, {"error": "MethodNotAllowed",
+                           "message": f"{path} does not take {method}; it takes {', '.join(allowed)}"})
+    response.headers.append(("Allow", ", ".join(allowed)))
+    return response
 
 
 def _document(body: bytes) -> Any:

@@ -152,6 +152,13 @@ def _read_file(path: str) -> Any:
 
 def _parse(data: Mapping[str, Any]) -> Scenario:
     _check_keys(data, TOP_LEVEL_KEYS, "scenario")
+    source = dict(data)
+    if "devices" not in data and "fleet" not in data:
+        # A scenario of faults, clock or credentials alone keeps the demo devices, with its own defaults on top.
+        default = data.get("default", {})
+        if isinstance(default, Mapping):
+            default = {**DEFAULT_SCENARIO["default"], **default}
+        data = {**data, "fleet": DEFAULT_SCENARIO["fleet"], "default": default}
     default_block = data.get("default", {})
     _check_block(default_block, "default")
     default = Behaviour().changed(_behaviour_part(default_block), "default")
@@ -169,7 +176,7 @@ def _parse(data: Mapping[str, Any]) -> Scenario:
         deny=_deny(data.get("deny", [])),
         open_task_quota=_quota(data.get("quota", {})),
         credentials=_credentials(data.get("credentials")),
-        source=dict(data),
+        source=source,
     )
 
 

@@ -27,12 +27,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import pulumi
+from pulumi import Output
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from pulumi_snowdm._core.operations import fleet_gate as operations
 from pulumi_snowdm._core.spec import FLEET_GATE
 from pulumi_snowdm._core.task_actions import Command
 from pulumi_snowdm.resources.declared import check_result, diff_result, input_check, registration_props
+from pulumi_snowdm.resources.hints import Input
 from pulumi_snowdm.resources.naming import SnakeCaseProperties
 from pulumi_snowdm.resources.provider import SdmProvider, stack_scope, with_provider
 
@@ -64,46 +66,102 @@ class FleetGateProvider(SdmProvider):
 
 
 class FleetGate(SnakeCaseProperties, Resource, module="snowdm", name="FleetGate"):
-    """A gate on every execution of a fleet's tasks: `pulumi up` waits until enough succeed, or fails naming why."""
+    """One gate over every execution of one or more tasks (task_ids), or over a device list of any length for which
+    it creates the tasks itself in shards of 10 (devices + command). By default all must succeed; min_succeeded
+    lowers the bar; fail_fast stops at the first failure that makes it unreachable. Waiting reads each task's
+    executions with ListExecutions, shared with every other gate of the same task.
+
+    Outputs (attributes, each a pulumi.Output):
+        task_ids: The tasks waited on.
+        counts: Executions by state.
+        executions: Per device: executionId, state, startedAt, lastUpdatedAt and taskId.
+        failed_devices: Devices whose executions failed.
+        succeeded: How many executions succeeded.
+        total: How many executions were waited on.
+        required: How many had to succeed.
+        wave_reports: With waves, per wave: wave (its number), status (passed, aborted or not started), devices,
+            tasks (task ids), counts (executions by state), startedAt and endedAt (ISO-8601 UTC, as DescribeTask
+            tells).
+        untouched_devices: With waves: devices the command was never sent to.
+        aborted_wave: With waves: the number of the wave that stopped the rollout, if any (a stopped rollout
+            fails the deployment; its message holds the same report).
+    """
 
     SPEC = FLEET_GATE
 
-    task_ids: pulumi.Output[list]
-    counts: pulumi.Output[dict]
-    executions: pulumi.Output[dict]
-    failed_devices: pulumi.Output[list]
-    succeeded: pulumi.Output[int]
-    total: pulumi.Output[int]
-    required: pulumi.Output[int]
-    wave_reports: pulumi.Output[list]
-    untouched_devices: pulumi.Output[list]
-    aborted_wave: pulumi.Output[int]
+    task_ids: Output[list]
+    counts: Output[dict]
+    executions: Output[dict]
+    failed_devices: Output[list]
+    succeeded: Output[int]
+    total: Output[int]
+    required: Output[int]
+    wave_reports: Output[list]
+    untouched_devices: Output[list]
+    aborted_wave: Output[int]
 
     def __init__(
         self,
         resource_name: str,
         *,
-        task_ids: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
-        devices: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
-        command: pulumi.Input[Command | str] | None = None,
-        description: pulumi.Input[str] | None = None,
-        tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
-        run_id: pulumi.Input[str] | None = None,
-        waves: pulumi.Input[Sequence[pulumi.Input[int | str]]] | None = None,
-        max_failures: pulumi.Input[int | str] | None = None,
-        bake_seconds: pulumi.Input[float] | None = None,
-        min_succeeded: pulumi.Input[int | str] | None = None,
-        fail_fast: pulumi.Input[bool] | None = None,
-        accept_canceled: pulumi.Input[bool] | None = None,
-        execution_times: pulumi.Input[bool] | None = None,
-        timeout_seconds: pulumi.Input[float] | None = None,
-        queued_timeout_seconds: pulumi.Input[float] | None = None,
-        not_found_grace_seconds: pulumi.Input[float] | None = None,
-        poll_interval_seconds: pulumi.Input[float] | None = None,
-        max_poll_interval_seconds: pulumi.Input[float] | None = None,
-        heartbeat_seconds: pulumi.Input[float] | None = None,
+        task_ids: Input[Sequence[Input[str]]] | None = None,
+        devices: Input[Sequence[Input[str]]] | None = None,
+        command: Input[Command | str] | None = None,
+        description: Input[str] | None = None,
+        tags: Input[Mapping[str, Input[str]]] | None = None,
+        run_id: Input[str] | None = None,
+        waves: Input[Sequence[Input[int | str]]] | None = None,
+        max_failures: Input[int | str] | None = None,
+        bake_seconds: Input[float] | None = None,
+        min_succeeded: Input[int | str] | None = None,
+        fail_fast: Input[bool] | None = None,
+        accept_canceled: Input[bool] | None = None,
+        execution_times: Input[bool] | None = None,
+        timeout_seconds: Input[float] | None = None,
+        queued_timeout_seconds: Input[float] | None = None,
+        not_found_grace_seconds: Input[float] | None = None,
+        poll_interval_seconds: Input[float] | None = None,
+        max_poll_interval_seconds: Input[float] | None = None,
+        heartbeat_seconds: Input[float] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Declare a FleetGate; inputs are checked at preview, before any call to the service.
+
+        Args:
+            resource_name: The resource's name, unique in the stack.
+            task_ids: Wait on every execution of these tasks (exclusive with devices).
+            devices: Create tasks for these devices, 10 per task, and wait on them (exclusive with task_ids).
+            command: What the created tasks run, with devices. One of reboot, unlock.
+            description: Description of the created tasks, with devices.
+            tags: Tags of the created tasks, with devices; changes are applied in place.
+            run_id: With devices: a new value creates the tasks again (new client tokens). 1 to 128 characters.
+            waves: With devices: a staged rollout. Cumulative wave sizes, counts or percentages of the device list
+                taken in order, the last reaching every device: [1, "10%", "100%"] is one canary, then up to 10%,
+                then all. A wave's tasks are created once every execution of the previous wave has ended and the
+                failures stay within max_failures.
+            max_failures: With waves: how many failures the rollout tolerates, a count or a percentage like "5%" of
+                the devices sent to so far (default 0). Past it no further wave starts and the failing wave's
+                executions still QUEUED are canceled.
+            bake_seconds: With waves: seconds to wait after a wave passed before the next starts, then look at the
+                passed waves again. Default 0, from 0 to 604800.
+            min_succeeded: How many must succeed: a count, or a percentage like "95%" (default: all).
+            fail_fast: Fail as soon as the threshold cannot be met. Default False.
+            accept_canceled: Count CANCELED as succeeded. Default False.
+            execution_times: Read startedAt/lastUpdatedAt of every execution once at the end (one DescribeExecution
+                per device). Default True.
+            timeout_seconds: Deadline of the whole wait, in seconds. Pulumi's customTimeouts do not reach dynamic
+                providers, so this input is the deadline. Default 1800, from 1 to 604800.
+            queued_timeout_seconds: How long an execution may stay QUEUED before the gate fails saying the device
+                may be offline. Default 900, from 1 to 604800.
+            not_found_grace_seconds: How long a missing execution of an existing task is waited for right after the
+                task was created. Default 60, from 0 to 3600.
+            poll_interval_seconds: First delay between looks; grows with backoff and jitter. Default 2, from 0.1 to
+                600.
+            max_poll_interval_seconds: Largest delay between looks; at least poll_interval_seconds. Default 20, from
+                0.1 to 3600.
+            heartbeat_seconds: Interval of the 'still waiting' progress line. Default 30, from 1 to 3600.
+            opts: Pulumi resource options (depends_on, protect, provider, ...).
+        """
         arguments = {**locals(), "command": command.value if isinstance(command, Command) else command}
         super().__init__(FleetGateProvider(), resource_name,
                          registration_props(FLEET_GATE, arguments, scope=stack_scope(resource_name)),

@@ -68,10 +68,12 @@ class StatesChanged:
 
 @dataclasses.dataclass(frozen=True)
 class Heartbeat:
-    """Nothing changed for a heartbeat interval; `outcome` is the last judged set."""
+    """Nothing changed for a heartbeat interval; `outcome` is the last judged set, `busy` why the last look failed
+    (None when it did not)."""
 
     outcome: FleetOutcome | None
     elapsed: float
+    busy: ServiceUnavailable | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -432,7 +434,7 @@ class _Run:
         now = self.clock()
         if now >= self.next_heartbeat:
             self.next_heartbeat = now + self.policy.heartbeat_seconds
-            self.events(Heartbeat(self.outcome, now - self.started))
+            self.events(Heartbeat(self.outcome, now - self.started, self.busy))
 
     def cap(self, delay: float) -> float:
         """Never pause past the deadline, the next heartbeat, a queued limit or the end of the grace period."""
