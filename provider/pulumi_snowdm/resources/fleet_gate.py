@@ -67,9 +67,11 @@ class FleetGateProvider(SdmProvider):
 
 class FleetGate(SnakeCaseProperties, Resource, module="snowdm", name="FleetGate"):
     """One gate over every execution of one or more tasks (task_ids), or over a device list of any length for which
-    it creates the tasks itself in shards of 10 (devices + command). By default all must succeed; min_succeeded
-    lowers the bar; fail_fast stops at the first failure that makes it unreachable. Waiting reads each task's
-    executions with ListExecutions, shared with every other gate of the same task.
+    it creates the tasks itself in shards of 10 (devices + command), sending each device the command at most
+    once per run (the stack, the gate's name, the command and run_id), whatever the list holds when it is rerun.
+    By default all must succeed; min_succeeded lowers the bar; fail_fast stops at the first failure that makes
+    it unreachable. Waiting reads each task's executions with ListExecutions, shared with every other gate of
+    the same task.
 
     Outputs (attributes, each a pulumi.Output):
         task_ids: The tasks waited on.
@@ -82,7 +84,8 @@ class FleetGate(SnakeCaseProperties, Resource, module="snowdm", name="FleetGate"
         wave_reports: With waves, per wave: wave (its number), status (passed, aborted or not started), devices,
             tasks (task ids), counts (executions by state), startedAt and endedAt (ISO-8601 UTC, as DescribeTask
             tells).
-        untouched_devices: With waves: devices the command was never sent to.
+        untouched_devices: With devices: devices the command was never sent to (a stopped rollout's later waves,
+            a failed create's refused shards).
         aborted_wave: With waves: the number of the wave that stopped the rollout, if any (a stopped rollout
             fails the deployment; its message holds the same report).
     """
@@ -130,15 +133,20 @@ class FleetGate(SnakeCaseProperties, Resource, module="snowdm", name="FleetGate"
         Args:
             resource_name: The resource's name, unique in the stack.
             task_ids: Wait on every execution of these tasks (exclusive with devices).
-            devices: Create tasks for these devices, 10 per task, and wait on them (exclusive with task_ids).
+            devices: Create tasks for these devices, 10 per task, and wait on them (exclusive with task_ids). A
+                change is an update: devices added are sent the command, devices removed are sent nothing, and no
+                device is sent it twice in one run.
             command: What the created tasks run, with devices. One of reboot, unlock.
-            description: Description of the created tasks, with devices.
-            tags: Tags of the created tasks, with devices; changes are applied in place.
-            run_id: With devices: a new value creates the tasks again (new client tokens). 1 to 128 characters.
+            description: Description of the created tasks, with devices; a change applies to tasks created from then
+                on.
+            tags: Tags of the created tasks, with devices; changes are applied in place. Keys starting with snowdm:
+                are the gate's own.
+            run_id: With devices: a new value starts a new run, which sends the command to every device again. 1 to
+                128 characters.
             waves: With devices: a staged rollout. Cumulative wave sizes, counts or percentages of the device list
                 taken in order, the last reaching every device: [1, "10%", "100%"] is one canary, then up to 10%,
                 then all. A wave's tasks are created once every execution of the previous wave has ended and the
-                failures stay within max_failures.
+                failures stay within max_failures. May change at any time: a device already sent keeps its wave.
             max_failures: With waves: how many failures the rollout tolerates, a count or a percentage like "5%" of
                 the devices sent to so far (default 0). Past it no further wave starts and the failing wave's
                 executions still QUEUED are canceled.
