@@ -3,6 +3,9 @@
 `sdm_client` caches clients per ClientSettings for the life of the provider process: boto3 clients are thread-safe
 and keep their connection pool, but building a Session is not thread-safe, so building happens under a lock.
 
+Each client's ListExecutions calls keep to the waits' request budget: `_core.wait.pace` hooks them when the client
+is built.
+
 `translate` turns whatever botocore raised into the error tree of `errors.py`, with messages that say which call,
 where it went and what to check. Messages are built from the operation, the ids, the settings and the service's
 own error code and message: never from credentials.
@@ -22,6 +25,7 @@ import botocore.session
 
 from pulumi_snowdm._core.errors import AccessError, ConfigurationError, NotFound, ServiceUnavailable, SnowdmError
 from pulumi_snowdm._core.service_model import SERVICE_NAME
+from pulumi_snowdm._core.wait.pace import pace_calls, pace_for
 from pulumi_snowdm._core.settings import (
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_RETRY_MODE,
@@ -108,6 +112,7 @@ def _build(settings: ClientSettings):
     client = session.client(SERVICE_NAME, endpoint_url=settings.endpoint, config=config)
     # settings_from_config checked every endpoint source we know of; this catches any botocore adds later.
     check_endpoint(client.meta.endpoint_url, "the endpoint boto3 resolved from the AWS environment and profile")
+    pace_calls(client, pace_for(settings))
     return client
 
 

@@ -21,13 +21,11 @@ from pulumi.dynamic import ConfigureRequest, ResourceProvider
 from pulumi_snowdm._core.client import sdm_client
 from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.settings import ClientSettings, settings_from_config
+from pulumi_snowdm._core.spec import CONFIG
 from pulumi_snowdm.resources.progress import report
 from pulumi_snowdm.resources.sdk_hooks import install_brief_errors, raise_worker_ceiling
 
-CONFIG_KEYS = (
-    "snowdm:region", "snowdm:profile", "snowdm:endpoint", "snowdm:retryMode", "snowdm:maxAttempts",
-    "snowdm:connectTimeout", "snowdm:readTimeout", "aws:region", "aws:profile",
-)
+CONFIG_KEYS = (*(f"snowdm:{prop.name}" for prop in CONFIG), "aws:region", "aws:profile")
 
 _explicit: pulumi.ProviderResource | None = None
 
