@@ -112,13 +112,18 @@ class Pace:
         return recent / span if span >= 0.2 and recent else None
 
     def _grow(self, now: float) -> None:
-        if now - self._cut_at < COOL_DOWN or self.rate >= self.budget:
-            self._grown_at = now
+        """Grow the rate for the time since the last growth (not counting the cool-down after a cut)."""
+        start = max(self._grown_at, self._cut_at + COOL_DOWN)
+        self._grown_at = now
+        if now <= start or self.rate >= self.budget:
             return
         level = self._level or self.budget
-        share = RECOVER if self.rate < level else PROBE
-        self.rate = min(self.budget, self.rate + share * level * (now - self._grown_at))
-        self._grown_at = now
+        seconds = now - start
+        if self.rate < level:
+            recovering = min(seconds, (level - self.rate) / (RECOVER * level))
+            self.rate += RECOVER * level * recovering
+            seconds -= recovering
+        self.rate = min(self.budget, self.rate + PROBE * level * seconds)
 
 
 _paces: dict[ClientSettings, Pace] = {}
