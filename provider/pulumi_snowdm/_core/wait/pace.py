@@ -104,12 +104,13 @@ class Pace:
             return PaceNote(self.throttled, self.rate, self.budget)
 
     def _accepted_rate(self, now: float) -> float | None:
-        """Accepted answers per second over the last WINDOW (or since the first answer, if sooner)."""
+        """Accepted answers per second over the last WINDOW (or since the first answer, if sooner, but over one second
+        at least: a quota's burst must not pass for its rate)."""
         if self._first_accepted is None:
             return None
-        span = min(WINDOW, now - self._first_accepted)
+        span = min(WINDOW, max(1.0, now - self._first_accepted))
         recent = sum(1 for at in self._accepted if at >= now - span)
-        return recent / span if span >= 0.2 and recent else None
+        return recent / span if recent else None
 
     def _grow(self, now: float) -> None:
         """Grow the rate for the time since the last growth (not counting the cool-down after a cut)."""
