@@ -5,7 +5,6 @@ calls a second; the budget is 8."""
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 

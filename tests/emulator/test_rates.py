@@ -13,6 +13,7 @@ from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_
 from pulumi_snowdm.emulator.scenario import ScenarioError, load_scenario
 from tests.emulator.test_cli_and_scenarios import run_cli, running
 
+
 def answers(client, count: int, call) -> tuple[int, int]:
     """(accepted, throttled) of `count` calls made at once."""
     accepted = throttled = 0

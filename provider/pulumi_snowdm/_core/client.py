@@ -25,13 +25,13 @@ import botocore.session
 
 from pulumi_snowdm._core.errors import AccessError, ConfigurationError, NotFound, ServiceUnavailable, SnowdmError
 from pulumi_snowdm._core.service_model import SERVICE_NAME
-from pulumi_snowdm._core.wait.pace import pace_calls, pace_for
 from pulumi_snowdm._core.settings import (
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_RETRY_MODE,
     ClientSettings,
     check_endpoint,
 )
+from pulumi_snowdm._core.wait.pace import pace_calls, pace_for
 
 _ACCESS_CODES = frozenset(
     {

@@ -255,8 +255,9 @@ def _rate(config: Mapping[str, str], key: str) -> float:
     except ValueError:
         value = float("nan")
     if not 0 < value < float("inf"):
-        raise ConfigurationError(f"{key} is {raw!r}: use a number of requests per second greater than 0 (ListExecutions "
-                                 f"calls the waits of this process may send; default {DEFAULT_MAX_REQUESTS_PER_SECOND:g})")
+        raise ConfigurationError(f"{key} is {raw!r}: use a number of requests per second greater than 0 "
+                                 f"(ListExecutions calls the waits of this process may send; default "
+                                 f"{DEFAULT_MAX_REQUESTS_PER_SECOND:g})")
     return value
 
 

@@ -80,7 +80,8 @@ def read_request(args: argparse.Namespace) -> Request:
 
 
 def client_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> ClientSettings:
-    """Settings from --region/--profile/--endpoint-url/--max-rps, with the resources' fallbacks and the loopback rule."""
+    """Settings from --region/--profile/--endpoint-url/--max-rps, with the resources' fallbacks and the loopback
+    rule."""
     if args.region:
         check_region(args.region, "--region")
     if args.endpoint_url:

@@ -12,8 +12,8 @@ import datetime
 import threading
 from typing import TextIO
 
-from pulumi_snowdm._core.times import duration
 from pulumi_snowdm._core.progress import throttled_text
+from pulumi_snowdm._core.times import duration
 from pulumi_snowdm._core.wait.loop import Event, Heartbeat, ServiceBusy, StatesChanged, Throttled, UnknownState
 from pulumi_snowdm._core.wait.threshold import NOT_LISTED, FleetOutcome, Threshold
 

@@ -1,9 +1,9 @@
 """The Emulator: wires scenario, clock, model, routes, SigV4 checks and faults to the loopback HTTP server.
 
 Each SDM request goes: route (from the model) -> count -> SigV4 -> deny list -> rate quota -> faults -> parse and
-check input -> model -> serialize. Control-plane requests under /_snowdm/ skip everything but the control table. Each answer is
-logged at INFO on the `pulumi_snowdm.emulator.requests` logger (operation, method, path, status, latency), which
-`snowdm-emulator -v` shows on stderr.
+check input -> model -> serialize. Control-plane requests under /_snowdm/ skip everything but the control table.
+Each answer is logged at INFO on the `pulumi_snowdm.emulator.requests` logger (operation, method, path, status,
+latency), which `snowdm-emulator -v` shows on stderr.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from pulumi_snowdm.emulator.faults import FaultInjector, FaultSettings
 from pulumi_snowdm.emulator.identifiers import DEFAULT_ACCOUNT_ID
 from pulumi_snowdm.emulator.model import SnowDeviceManagement
 from pulumi_snowdm.emulator.operations import HANDLERS
-from pulumi_snowdm.emulator.rates import Rate, RateLimiter, parse_rates
 from pulumi_snowdm.emulator.protocol import error_body, parse_input, serialize_output
+from pulumi_snowdm.emulator.rates import Rate, RateLimiter, parse_rates
 from pulumi_snowdm.emulator.routes import Router
 from pulumi_snowdm.emulator.scenario import Scenario, load_scenario
 from pulumi_snowdm.emulator.server import BadRequest, LoopbackHTTPServer, Request, Response

@@ -69,9 +69,10 @@ def _rate(value: Any, where: str) -> Rate:
         value = {"rate": value}
     if not isinstance(value, Mapping) or set(value) - {"rate", "burst"}:
         raise ValueError(f"{where}: must be requests per second, or an object with 'rate' and optionally 'burst'")
-    rate, burst = value.get("rate"), value.get("burst", max(1.0, value.get("rate") or 0))
+    rate: Any = value.get("rate")
     if not is_number(rate) or not 0 < rate <= 1_000_000:
         raise ValueError(f"{where}: the rate must be requests per second above 0, got {rate!r}")
+    burst: Any = value.get("burst", max(1.0, rate))
     if not is_number(burst) or burst < 1:
         raise ValueError(f"{where}: the burst must be a number of requests of at least 1, got {burst!r}")
     return Rate(float(rate), float(burst))
