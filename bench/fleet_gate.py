@@ -17,6 +17,14 @@ time `--time-scale` times faster than wall time, most executions taking `--run-s
   keeps the high-water mark, so polling cannot miss the peak, only the very end) and its peak thread count.
 Targets: calls per round = ListExecutions pages per round; wall time <= slowest + 10% + one poll interval; < 200 MB.
 
+`--quotas` runs the rows of an account's request quota, all in one run: 1,000 and 10,000 devices under an emulator
+quota of `--quota` (20) ListExecutions a second, with `snowdm:maxRequestsPerSecond` set to the same number (a
+rehearsal that mirrors the account), the 10,000 under the same quota with the budget left at its default (the
+pace finds the quota by adapting), and 10,000 with no quota and the default budget (the unlimited row). Quoted per
+row: when the gate decided against the physical limit (slowest execution + tasks / rate: one full round at the
+permitted rate after the last execution ended; target 1.2x), the throttled answers the emulator gave (target under
+1% of ListExecutions), calls per device, peak RSS and threads.
+
 `--large` is the scale row: one FleetGate over 10,000 devices (1,000 tasks), executionTimes off (10,000
 DescribeExecution calls after the decision would measure the emulator, not the wait). Its targets: decided within
 slowest x 1.1 + one poll interval, at most one ListExecutions page per task per round, a bounded number of threads
@@ -42,6 +50,7 @@ import boto3
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from pulumi_snowdm._core.settings import DEFAULT_MAX_REQUESTS_PER_SECOND  # noqa: E402
 from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator  # noqa: E402
 from tests.e2e.harness import Project, find_engine, isolated_env  # noqa: E402
 
@@ -139,16 +148,19 @@ def _descendants(root: int) -> list[int]:
     return found
 
 
-def run(args, execution_times: bool) -> dict:
-    width = max(4, len(str(args.devices - 1)))
-    devices = [f"smd-fleet-{n:0{width}d}" for n in range(args.devices)]
-    slow = {device: {"run_seconds": args.slow_run_seconds} for device in devices[::max(1, args.devices // 5)]}
+def run(args, execution_times: bool, *, devices: int | None = None, quota: float | None = None,
+        budget: float | None = None) -> dict:
+    count = devices or args.devices
+    width = max(4, len(str(count - 1)))
+    names = [f"smd-fleet-{n:0{width}d}" for n in range(count)]
+    slow = {device: {"run_seconds": args.slow_run_seconds} for device in names[::max(1, count // 5)]}
     scenario = {
         "default": {"outcome": "SUCCEEDED", "queued_seconds": 2, "run_seconds": args.run_seconds},
-        "fleet": {"count": args.devices, "prefix": "smd-fleet-"},
+        "fleet": {"count": count, "prefix": "smd-fleet-"},
         "devices": slow,
     }
-    emulator = Emulator(scenario=scenario, port=0, time_scale=args.time_scale)
+    rates = {"ListExecutions": quota} if quota else None
+    emulator = Emulator(scenario=scenario, port=0, time_scale=args.time_scale, rates=rates)
     log = RequestLog(emulator)
     emulator.handle = log  # before start(): the server keeps the handler it is given
     emulator.start()
@@ -158,16 +170,20 @@ def run(args, execution_times: bool) -> dict:
         env.update({"AWS_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID, "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_ACCESS_KEY,
                     "AWS_REGION": REGION})
         project = Project.from_source(base, find_engine(), env, PROGRAM)
-        gate = {"device_count": args.devices, "device_prefix": "smd-fleet-", "device_width": width,
+        gate = {"device_count": count, "device_prefix": "smd-fleet-", "device_width": width,
                 "command": "reboot", "poll_interval_seconds": args.poll,
                 "max_poll_interval_seconds": args.max_poll, "execution_times": execution_times}
-        project.configure({"snowdm:endpoint": emulator.url, "snowdm:region": REGION, "gate": json.dumps(gate)})
+        config = {"snowdm:endpoint": emulator.url, "snowdm:region": REGION, "gate": json.dumps(gate)}
+        if budget:
+            config["snowdm:maxRequestsPerSecond"] = str(budget)
+        project.configure(config)
         started = time.monotonic()
         with ProviderWatch() as provider:
             outcome = project.up()
         up_seconds = time.monotonic() - started
         log.recording = False
         calls = emulator.calls
+        throttled = emulator.rates.throttled["ListExecutions"]
         ends = fleet_ends(emulator, args.time_scale)
     finally:
         emulator.stop()
@@ -182,9 +198,13 @@ def run(args, execution_times: bool) -> dict:
         "counts": outcome.outputs.get("counts"),
         "tasks": tasks,
         "rounds": rounds,
-        "pages_per_round": tasks * math.ceil(min(10, args.devices) / PAGE_SIZE),
+        "devices": count,
+        "quota": quota,
+        "budget": budget or DEFAULT_MAX_REQUESTS_PER_SECOND,
+        "throttled": throttled,
+        "pages_per_round": tasks * math.ceil(min(10, count) / PAGE_SIZE),
         "calls_per_round": len(lists) / rounds,
-        "per_device_per_round": args.devices,
+        "per_device_per_round": count,
         "calls": calls,
         "wait": decided - first_create,
         "slowest": ends["slowest"],
@@ -250,6 +270,45 @@ def table(args, results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def quota_table(args, results: list[dict]) -> str:
+    """One column per row of --quotas."""
+    rows = [("", *(f"{r['devices']} devices, " + (f"quota {r['quota']:g}/s" if r["quota"] else "no quota")
+                   + f", budget {r['budget']:g}/s" for r in results))]
+
+    def row(label, fn):
+        rows.append((label, *(fn(r) for r in results)))
+
+    def rate(r):
+        return min(r["quota"] or r["budget"], r["budget"])
+
+    def bound(r):
+        return r["slowest"] + r["tasks"] / rate(r)
+
+    row("outcome (counts)", lambda r: json.dumps(r["counts"]))
+    row("tasks", lambda r: str(r["tasks"]))
+    row("slowest execution (wall s)", lambda r: f"{r['slowest']:.1f}")
+    row("tasks / rate (s)", lambda r: f"{r['tasks'] / rate(r):.1f}")
+    row("limit: slowest + tasks / rate (s)", lambda r: f"{bound(r):.1f}")
+    row("gate decided (s after 1st CreateTask)", lambda r: f"{r['wait']:.1f}")
+    row("  decided / limit (target <= 1.2)", lambda r: f"{r['wait'] / bound(r):.2f}")
+    row("  target without quota: slowest x 1.1 + poll", lambda r: f"{r['slowest'] * 1.1 + args.max_poll:.1f}")
+    row("ListExecutions calls", lambda r: str(r["calls"].get("ListExecutions", 0)))
+    row("throttled answers (emulator)", lambda r: str(r["throttled"]))
+    row("  share of ListExecutions (target < 1%)",
+        lambda r: f"{100 * r['throttled'] / max(1, r['calls'].get('ListExecutions', 0)):.2f}%")
+    row("ListExecutions per device", lambda r: f"{r['calls'].get('ListExecutions', 0) / r['devices']:.2f}")
+    row("API calls per device (all operations)", lambda r: f"{sum(r['calls'].values()) / r['devices']:.2f}")
+    row("ListExecutions per task per round (target <= 1)", lambda r: f"{r['calls_per_round'] / r['tasks']:.2f}")
+    row("provider process peak RSS (MB, VmHWM)", lambda r: f"{r['peak_mb']:.0f}")
+    row("provider process peak threads", lambda r: str(r["threads"]))
+    row("whole `pulumi up` (s)", lambda r: f"{r['up']:.1f}")
+    row("warning lines in the engine's output", lambda r: str(r["warnings"]))
+    widths = [max(len(cells[i]) for cells in rows) for i in range(len(rows[0]))]
+    lines = [" | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)) for cells in rows]
+    lines.insert(1, "-+-".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--devices", type=int, default=1000)
@@ -262,7 +321,21 @@ def main() -> None:
     parser.add_argument("--large", action="store_true",
                         help="the scale row: 10,000 devices, executionTimes off, RSS target 300 MB")
     parser.add_argument("--max-rss-mb", type=int, default=200)
+    parser.add_argument("--quotas", action="store_true",
+                        help="the quota rows: 1,000 and 10,000 devices under --quota ListExecutions/s, and unlimited")
+    parser.add_argument("--quota", type=float, default=20, help="the emulator's ListExecutions quota (per second)")
     args = parser.parse_args()
+    if args.quotas:
+        rows = [dict(devices=1000, quota=args.quota, budget=args.quota),
+                dict(devices=10000, quota=args.quota, budget=args.quota),
+                dict(devices=10000, quota=args.quota),
+                dict(devices=10000)]
+        results = [run(args, False, **row) for row in rows]
+        print(f"FleetGate under a ListExecutions quota, time_scale {args.time_scale:g}, poll {args.poll:g}s "
+              f"(max {args.max_poll:g}s), executions {args.run_seconds:g} device s ({args.slow_run_seconds:g} "
+              f"for 5), executionTimes off")
+        print(quota_table(args, results))
+        return
     if args.large:
         args.devices, args.execution_times, args.max_rss_mb = 10000, "off", 300
     modes = {"on": [True], "off": [False], "both": [True, False]}[args.execution_times]

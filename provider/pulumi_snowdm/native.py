@@ -295,8 +295,10 @@ class Provider(pulumi.ProviderResource):
         max_attempts: Input[int] | None = None,
         connect_timeout: Input[float] | None = None,
         read_timeout: Input[float] | None = None,
+        max_requests_per_second: Input[float] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         settings = {"region": region, "profile": profile, "endpoint": endpoint, "retryMode": retry_mode,
-                    "maxAttempts": max_attempts, "connectTimeout": connect_timeout, "readTimeout": read_timeout}
+                    "maxAttempts": max_attempts, "connectTimeout": connect_timeout, "readTimeout": read_timeout,
+                    "maxRequestsPerSecond": max_requests_per_second}
         super().__init__(PACKAGE, resource_name, {k: v for k, v in settings.items() if v is not None}, opts)

@@ -29,6 +29,8 @@ RUN = ["run", "--command", "reboot", "--run-id", "r1"]
      "must be one of reboot, unlock"),
     (["wait", "--task-id", "st-1", "--poll-interval", "0.05s"], "'--poll-interval'", "from 0.1 to 600, got 0.05"),
     (["wait", "--task-id", "st-" + "0" * 62], "'--task-id'", "item 0 must be 1 to 64 characters, got 65"),
+    (["wait", "--task-id", "st-1", "--max-rps", "0"], "'--max-rps'",
+     "must be a number of requests per second above 0, got '0'"),
 ])
 def test_bad_input_exits_2_naming_the_option_and_calls_nothing(snowdm, emulator, args, option, problem):
     done = snowdm(*args, stdin="# an empty devices file\n\n")

@@ -94,7 +94,9 @@ def test_config_keeps_only_the_providers_settings_and_names_a_stray_key():
     assert config.problems({"regoin": "us-west-2"}) == [
         ("regoin", "snowdm:regoin is not a setting of the snowdm provider; use one of snowdm:region, "
                    "snowdm:profile, snowdm:endpoint, snowdm:retryMode, snowdm:maxAttempts, snowdm:connectTimeout, "
-                   "snowdm:readTimeout")]
+                   "snowdm:readTimeout, snowdm:maxRequestsPerSecond")]
+    assert config.problems({"maxRequestsPerSecond": 0})[0][1].startswith("snowdm:maxRequestsPerSecond is '0': use a")
+    assert config.settings({"maxRequestsPerSecond": 20.0}, {}).max_requests_per_second == 20
     assert config.problems({"retryMode": "sometimes"})[0][1].startswith("snowdm:retryMode is 'sometimes'")
     assert config.settings({"maxAttempts": 3.0, "region": "eu-west-1"}, {}).max_attempts == 3
     assert config.from_variables({"snowdm:config:region": "eu-west-1"}) == {"region": "eu-west-1"}

@@ -3,6 +3,9 @@
 `sdm_client` caches clients per ClientSettings for the life of the provider process: boto3 clients are thread-safe
 and keep their connection pool, but building a Session is not thread-safe, so building happens under a lock.
 
+Each client's ListExecutions calls keep to the waits' request budget: `_core.wait.pace` hooks them when the client
+is built.
+
 `translate` turns whatever botocore raised into the error tree of `errors.py`, with messages that say which call,
 where it went and what to check. Messages are built from the operation, the ids, the settings and the service's
 own error code and message: never from credentials.
@@ -28,6 +31,7 @@ from pulumi_snowdm._core.settings import (
     check_endpoint,
 )
 from pulumi_snowdm._core.version import package_version
+from pulumi_snowdm._core.wait.pace import pace_calls, pace_for
 
 _ACCESS_CODES = frozenset(
     {
@@ -106,6 +110,7 @@ def _build(settings: ClientSettings):
     client = session.client(SERVICE_NAME, endpoint_url=settings.endpoint, config=config)
     # settings_from_config checked every endpoint source we know of; this catches any botocore adds later.
     check_endpoint(client.meta.endpoint_url, "the endpoint boto3 resolved from the AWS environment and profile")
+    pace_calls(client, pace_for(settings))
     return client
 
 

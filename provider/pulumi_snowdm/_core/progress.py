@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from pulumi_snowdm._core.times import duration
 from pulumi_snowdm._core.wait import acceptors
-from pulumi_snowdm._core.wait.loop import Event, Heartbeat, ServiceBusy, StatesChanged, UnknownState
+from pulumi_snowdm._core.wait.loop import Event, Heartbeat, ServiceBusy, StatesChanged, Throttled, UnknownState
 from pulumi_snowdm._core.wait.threshold import NOT_LISTED
 
 Say = Callable[[str], None]
@@ -37,6 +37,9 @@ def wait_lines(label: str, *, single: bool, say: Say, states: bool = True,
                      f"still waiting after {duration(event.elapsed)}: {_progress(event)}"]
         elif isinstance(event, ServiceBusy):
             lines = [f"the service is busy ({event.error}); still waiting"]
+        elif isinstance(event, Throttled):
+            warning(f"{label}: {throttled_text(event, 'snowdm:maxRequestsPerSecond')}")
+            return
         elif isinstance(event, UnknownState):
             warning(f"{label}: unknown execution state {event.state!r}; waiting until it changes or the "
                 f"deadline passes")
@@ -48,6 +51,13 @@ def wait_lines(label: str, *, single: bool, say: Say, states: bool = True,
         if isinstance(event, StatesChanged) and not single:
             last_line[0] = lines[0]
     return render
+
+
+def throttled_text(event: Throttled, setting: str) -> str:
+    """The words for throttled answers, naming the budget's setting the way the host's users write it."""
+    return (f"the service throttled {event.answers} ListExecutions call(s) (the account's request quota is lower "
+            f"than this process's pace); polls now go out at {event.rate:.3g}/s (budget: {setting} {event.budget:g}) "
+            f"and the wait goes on. Set {setting} at or below the account's ListExecutions quota to avoid this")
 
 
 def _execution_changes(event: StatesChanged) -> list[str]:

@@ -1,8 +1,8 @@
 """Where and how the provider talks to Snow Device Management: plain, hashable settings read from stack config.
 
 `ClientSettings` holds only what is safe to print and to keep in a cache key: region, profile name, endpoint URL,
-retry and timeout knobs. Credentials never pass through here; boto3 finds them itself through its usual chain
-(environment, profile, SSO, instance role), so nothing in this module can ever format one.
+retry and timeout knobs, and the waits' request budget. Credentials never pass through here; boto3 finds them itself
+through its usual chain (environment, profile, SSO, instance role), so nothing in this module can ever format one.
 
 Lookup order for each setting: `snowdm:<key>`, then `aws:<key>` (region and profile only), then the AWS
 environment. Region: AWS_REGION, then AWS_DEFAULT_REGION (botocore reads only the second, so the first is read
@@ -32,6 +32,11 @@ RETRY_MODES = ("legacy", "standard", "adaptive")
 # throttling (a call fails 0.1% of the time at 50% throttling, not 3%).
 DEFAULT_RETRY_MODE = "standard"
 DEFAULT_MAX_ATTEMPTS = 10
+# ListExecutions requests per second the waits of one process may send (`_core.wait.pace`; README explains the
+# choice): a 1,000-device fleet (100 tasks) is looked at every second and a 10,000-device one every 10 s, so a
+# service that does not limit us decides as fast as an unpaced poll would; an account that allows less is found by
+# the pace's adaptation after its first throttled answers, or is written here.
+DEFAULT_MAX_REQUESTS_PER_SECOND = 100.0
 
 # Partition prefixes vary (us, us-gov, cn, us-isob, eu-isoe ...): two or more letters, words, then a number.
 _REGION = re.compile(r"[a-z]{2,}(-[a-z]+)+-\d+")
@@ -42,7 +47,8 @@ _REGION_ENV = ("AWS_REGION", "AWS_DEFAULT_REGION")
 
 @dataclasses.dataclass(frozen=True)
 class ClientSettings:
-    """How to reach the service: region, profile name, endpoint and retry/timeout knobs. Never credentials.
+    """How to reach the service: region, profile name, endpoint, retry/timeout knobs and the waits' request budget
+    (ListExecutions calls per second, `_core.wait.pace`). Never credentials.
 
     Every field is validated on construction, so a ClientSettings that exists is one boto3 can use.
     """
@@ -55,6 +61,7 @@ class ClientSettings:
     max_attempts: int | None = None
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
+    max_requests_per_second: float = DEFAULT_MAX_REQUESTS_PER_SECOND
 
     def __post_init__(self) -> None:
         if self.region is not None:
@@ -72,6 +79,10 @@ class ClientSettings:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
                 raise ConfigurationError(f"{name} is {value!r}: use a number of seconds greater than 0")
+        rate = self.max_requests_per_second
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < float("inf"):
+            raise ConfigurationError(f"snowdm:maxRequestsPerSecond is {rate!r}: use a number of requests per second "
+                                     f"greater than 0")
 
     def target(self) -> str:
         """Say where calls go, for error messages: the endpoint if set, else the region, else the environment."""
@@ -104,6 +115,7 @@ def settings_from_config(config: Mapping[str, str], environ: Mapping[str, str]) 
         max_attempts=_whole_number(config, "snowdm:maxAttempts"),
         connect_timeout=_seconds(config, "snowdm:connectTimeout", 10.0),
         read_timeout=_seconds(config, "snowdm:readTimeout", 30.0),
+        max_requests_per_second=_rate(config, "snowdm:maxRequestsPerSecond"),
     )
 
 
@@ -232,6 +244,21 @@ def _whole_number(config: Mapping[str, str], key: str) -> int | None:
     if not number.is_integer() or number < 1:
         raise ConfigurationError(f"{key} is {raw!r}: use a whole number of at least 1")
     return int(number)
+
+
+def _rate(config: Mapping[str, str], key: str) -> float:
+    raw = _first(config, key)
+    if raw is None:
+        return DEFAULT_MAX_REQUESTS_PER_SECOND
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise ConfigurationError(f"{key} is {raw!r}: use a number of requests per second greater than 0 "
+                                 f"(ListExecutions calls the waits of this process may send; default "
+                                 f"{DEFAULT_MAX_REQUESTS_PER_SECOND:g})")
+    return value
 
 
 def _seconds(config: Mapping[str, str], key: str, default: float) -> float:

@@ -299,4 +299,7 @@ CONFIG = (
                                    "profile's max_attempts, else 10)."),
     Prop("connectTimeout", "number", "Seconds to connect (default 10)."),
     Prop("readTimeout", "number", "Seconds to read an answer (default 30)."),
+    Prop("maxRequestsPerSecond", "number", "ListExecutions requests per second that every wait of the provider "
+                                           "process shares, at most (default 100); fewer on its own when the "
+                                           "service throttles. Set it at or below the account's quota."),
 )

@@ -80,13 +80,25 @@ def read_request(args: argparse.Namespace) -> Request:
 
 
 def client_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> ClientSettings:
-    """Settings from --region/--profile/--endpoint-url, with the resources' fallbacks and the loopback rule."""
+    """Settings from --region/--profile/--endpoint-url/--max-rps, with the resources' fallbacks and the loopback
+    rule."""
     if args.region:
         check_region(args.region, "--region")
     if args.endpoint_url:
         check_endpoint(args.endpoint_url, "--endpoint-url")
-    config = {"snowdm:region": args.region, "snowdm:profile": args.profile, "snowdm:endpoint": args.endpoint_url}
+    if args.max_rps is not None and not _positive(args.max_rps):
+        raise BadUsage([f"invalid option '--max-rps': must be a number of requests per second above 0, "
+                        f"got {args.max_rps!r}"])
+    config = {"snowdm:region": args.region, "snowdm:profile": args.profile, "snowdm:endpoint": args.endpoint_url,
+              "snowdm:maxRequestsPerSecond": args.max_rps}
     return settings_from_config({key: value for key, value in config.items() if value}, environ)
+
+
+def _positive(text: str) -> bool:
+    try:
+        return 0 < float(text) < float("inf")
+    except ValueError:
+        return False
 
 
 def _values(args: argparse.Namespace) -> tuple[dict, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from pulumi_snowdm._core.settings import DEFAULT_MAX_REQUESTS_PER_SECOND
 from pulumi_snowdm._core.spec import COMMANDS
 from pulumi_snowdm._core.version import package_version
 from pulumi_snowdm.cli.durations import EXAMPLES, GRAMMAR
@@ -63,6 +64,9 @@ def _connection() -> argparse.ArgumentParser:
     group.add_argument("--profile", help="a named AWS profile (default: AWS_PROFILE)")
     group.add_argument("--endpoint-url", metavar="URL",
                        help="another SDM endpoint, such as snowdm-emulator; plain http only for loopback hosts")
+    group.add_argument("--max-rps", metavar="N",
+                       help="ListExecutions requests per second the wait may send, at most (default "
+                            f"{DEFAULT_MAX_REQUESTS_PER_SECOND:g}; fewer on its own when throttled)")
     return parent
 
 

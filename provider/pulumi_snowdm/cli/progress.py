@@ -3,7 +3,7 @@
 On a terminal, `LiveProgress` draws a live view with `rich`: a progress bar of the executions succeeded, and the
 counts by state. Elsewhere (CI logs), `PlainProgress` writes timestamped lines: the counts when they change, each
 device's state change for small fleets, a heartbeat while nothing changes. Both also print the engine's one-off
-lines (tasks created, a busy service, an unknown state).
+lines (tasks created, a busy service, throttled calls, an unknown state).
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import threading
 from typing import TextIO
 
 from pulumi_snowdm._core.errors import ServiceUnavailable
+from pulumi_snowdm._core.progress import throttled_text
 from pulumi_snowdm._core.times import duration
-from pulumi_snowdm._core.wait.loop import Event, Heartbeat, ServiceBusy, StatesChanged, UnknownState
+from pulumi_snowdm._core.wait.loop import Event, Heartbeat, ServiceBusy, StatesChanged, Throttled, UnknownState
 from pulumi_snowdm._core.wait.threshold import NOT_LISTED, FleetOutcome, Threshold
 from pulumi_snowdm.cli.reachability import unreachable
 
@@ -31,9 +32,11 @@ def counts_text(outcome: FleetOutcome | None) -> str:
 
 
 def one_off(event: Event) -> str | None:
-    """The line of an event that is said once: a busy or unreachable service, an unknown state."""
+    """The line of an event that is said once: a busy or unreachable service, throttled calls, an unknown state."""
     if isinstance(event, ServiceBusy):
         return f"{_trouble(event.error)} ({event.error}); still waiting until --timeout"
+    if isinstance(event, Throttled):
+        return f"warning: {throttled_text(event, '--max-rps')}"
     if isinstance(event, UnknownState):
         return (f"warning: unknown execution state {event.state!r}; waiting until it changes or the deadline "
                 f"passes")

@@ -29,6 +29,8 @@ Control plane (Python on `emu` / `emu.model`, and JSON over HTTP under /_snowdm/
     emu.set_faults(throttle_rate=0.2, seed=1)        PUT    /_snowdm/faults               body: settings
     emu.faults.settings                              GET    /_snowdm/faults
     emu.calls / emu.reset_calls()                    GET    /_snowdm/calls / DELETE /_snowdm/calls
+    emu.set_rates({"ListExecutions": 20})           PUT    /_snowdm/rates                body: rates
+    emu.rates.rates / emu.rates.throttled            GET    /_snowdm/rates                (quotas, throttled answers)
     emu.set_denied(["CancelTask"]) / emu.denied      PUT    /_snowdm/deny                 body: {"operations": [...]}
     emu.clock.advance(s) / emu.clock.time_scale = x  POST   /_snowdm/clock                body: {"advance": s,
                                                                                                  "time_scale": x}
@@ -38,6 +40,10 @@ Control plane (Python on `emu` / `emu.model`, and JSON over HTTP under /_snowdm/
 Faults (`faults` block or set_faults): throttle_rate (429 ThrottlingException), error_rate (500
 InternalServerException), drop_rate (connection closed without an answer), latency and latency_spike_rate /
 latency_spike (added seconds), seed (reproducible draws), operations (limit faults to these operations).
+
+Rates (`rates` block, `--rates`, set_rates): request-rate quotas, a token bucket per operation answering 429
+ThrottlingException past the rate, as AWS does: `{"ListExecutions": 20, "*": 50}`, or `{"rate": 20, "burst": 5}`
+for a burst other than one second's worth (see rates.py).
 """
 
 from pulumi_snowdm.emulator.app import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator

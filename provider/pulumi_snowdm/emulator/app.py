@@ -1,9 +1,9 @@
 """The Emulator: wires scenario, clock, model, routes, SigV4 checks and faults to the loopback HTTP server.
 
-Each SDM request goes: route (from the model) -> count -> SigV4 -> deny list -> faults -> parse and check input ->
-model -> serialize. Control-plane requests under /_snowdm/ skip everything but the control table. Each answer is
-logged at INFO on the `pulumi_snowdm.emulator.requests` logger (operation, method, path, status, latency), which
-`snowdm-emulator -v` shows on stderr.
+Each SDM request goes: route (from the model) -> count -> SigV4 -> deny list -> rate quota -> faults -> parse and
+check input -> model -> serialize. Control-plane requests under /_snowdm/ skip everything but the control table.
+Each answer is logged at INFO on the `pulumi_snowdm.emulator.requests` logger (operation, method, path, status,
+latency), which `snowdm-emulator -v` shows on stderr.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from pulumi_snowdm.emulator.errors import (
     AccessDeniedException,
     InternalServerException,
     ServiceError,
+    ThrottlingException,
     UnknownOperationException,
     ValidationException,
 )
@@ -36,6 +37,7 @@ from pulumi_snowdm.emulator.identifiers import DEFAULT_ACCOUNT_ID
 from pulumi_snowdm.emulator.model import SnowDeviceManagement
 from pulumi_snowdm.emulator.operations import HANDLERS
 from pulumi_snowdm.emulator.protocol import error_body, parse_input, serialize_output
+from pulumi_snowdm.emulator.rates import Rate, RateLimiter, parse_rates
 from pulumi_snowdm.emulator.routes import Router
 from pulumi_snowdm.emulator.scenario import Scenario, load_scenario
 from pulumi_snowdm.emulator.server import BadRequest, LoopbackHTTPServer, Request, Response
@@ -65,6 +67,7 @@ class Emulator:
         clock: Clock | None = None,
         account_id: str = DEFAULT_ACCOUNT_ID,
         path_prefix: str = "",
+        rates: Mapping[str, Any] | None = None,
     ) -> None:
         check_path_prefix(path_prefix)
         # Served under this path, as behind a proxy: boto3 keeps an endpoint URL's path in front of every route.
@@ -77,6 +80,9 @@ class Emulator:
         self.clock = clock or Clock(self._time_scale_for(self.scenario))
         self.model = SnowDeviceManagement(self.scenario, self.clock, account_id)
         self.faults = FaultInjector(self.scenario.faults)
+        # Rates given here (the --rates flag) win over the scenario's, as time_scale does.
+        self._fixed_rates = None if rates is None else parse_rates(rates, "rates")
+        self.rates = RateLimiter(self._rates_for(self.scenario))
         self.verifier = SignatureVerifier(self._credentials_for(self.scenario))
         self.denied: frozenset[str] = self.scenario.deny
         self.router = Router(service_model())
@@ -135,12 +141,14 @@ class Emulator:
         self.verifier.credentials = self._credentials_for(parsed)
         self.model.load(parsed)
         self.faults.configure(parsed.faults)
+        self.rates.configure(self._rates_for(parsed))
         self.denied = parsed.deny
 
     def reset(self) -> None:
-        """Back to the current scenario: its devices, faults and deny list, no tasks, no calls counted."""
+        """Back to the current scenario: its devices, faults, rates and deny list, no tasks, no calls counted."""
         self.model.reset()
         self.faults.configure(self.scenario.faults)
+        self.rates.configure(self._rates_for(self.scenario))
         self.denied = self.scenario.deny
         self.reset_calls()
 
@@ -149,6 +157,12 @@ class Emulator:
         fault_settings = FaultSettings.from_dict(settings)
         self.faults.configure(fault_settings)
         return fault_settings
+
+    def set_rates(self, rates: Mapping[str, Any]) -> dict[str, Rate]:
+        """Replace the rate quotas ({operation or "*": rate or {"rate", "burst"}}); an empty mapping lifts them."""
+        parsed = parse_rates(rates)
+        self.rates.configure(parsed)
+        return parsed
 
     def set_denied(self, operations: Iterable[str]) -> None:
         """Answer these SDM operations with 403 AccessDeniedException from now on."""
@@ -165,8 +179,10 @@ class Emulator:
             return collections.Counter(self._calls)
 
     def reset_calls(self) -> None:
+        """Forget the calls counted, and the throttled answers of the rate quotas."""
         with self._calls_lock:
             self._calls.clear()
+        self.rates.reset_counts()
 
     # ---- requests ------------------------------------------------------------------------------------------
 
@@ -216,6 +232,8 @@ class Emulator:
                 f"User: arn:aws:iam::{self.model.account_id}:user/{access_key} is not authorized to perform: "
                 f"snow-device-management:{operation_name} (denied by the emulator's deny list)"
             )
+        if not self.rates.admit(operation_name):
+            raise ThrottlingException("Rate exceeded")
         decision = self.faults.decide(operation_name)
         if decision.delay:
             time.sleep(decision.delay)
@@ -238,6 +256,9 @@ class Emulator:
         if self._fixed_time_scale is not None:
             return self._fixed_time_scale
         return scenario.time_scale if scenario.time_scale is not None else 1.0
+
+    def _rates_for(self, scenario: Scenario) -> dict[str, Rate]:
+        return dict(scenario.rates if self._fixed_rates is None else self._fixed_rates)
 
     def _credentials_for(self, scenario: Scenario) -> dict[str, str]:
         if self._fixed_credentials is not None:

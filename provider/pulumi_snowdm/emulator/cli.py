@@ -23,6 +23,7 @@ import threading
 
 from pulumi_snowdm._core.version import package_version
 from pulumi_snowdm.emulator.app import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator, check_path_prefix
+from pulumi_snowdm.emulator.rates import parse_rates_text, rates_to_dict
 from pulumi_snowdm.emulator.scenario import Scenario, ScenarioError, load_scenario
 
 DEFAULT_PORT = 4599
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="snowdm-emulator: %(message)s")
     try:
         emulator = Emulator(scenario=args.scenario, host=args.host, port=args.port, time_scale=args.time_scale,
-                            path_prefix=args.path_prefix).start()
+                            path_prefix=args.path_prefix, rates=args.rates).start()
     except OSError as error:
         print(f"snowdm-emulator: cannot serve on {args.host} port {args.port}: {error}", file=sys.stderr)
         return 1
@@ -78,6 +79,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--time-scale", type=_time_scale,
                         help="device seconds per wall second, 0 or more; 0 stops the device clock (default: the "
                              "scenario's, or 1)")
+    parser.add_argument("--rates", type=_rates, metavar="OP=RATE[/BURST],...",
+                        help="request-rate quotas, requests per second per operation (* for every other one), "
+                             "answered past the rate with 429 ThrottlingException: e.g. ListExecutions=20,*=50 "
+                             "(default: the scenario's, or none)")
     parser.add_argument("--path-prefix", type=_path_prefix, default="",
                         help="also serve under this path, as behind a proxy (e.g. /sdm)")
     parser.add_argument("-v", "--verbose", action="store_true",
@@ -107,6 +112,13 @@ def _scenario(path: str) -> Scenario:
     try:
         return load_scenario(path)
     except ScenarioError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _rates(text: str) -> dict:
+    try:
+        return rates_to_dict(parse_rates_text(text))
+    except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from pulumi_snowdm.emulator.errors import ServiceError, UnknownOperationException, ValidationException
+from pulumi_snowdm.emulator.rates import rates_to_dict
 from pulumi_snowdm.emulator.server import Response
 
 if TYPE_CHECKING:
@@ -61,6 +62,15 @@ def _clock_state(emu: Emulator) -> dict:
     return {"now": emu.clock.now(), "time_scale": emu.clock.time_scale}
 
 
+def _rates(emu: Emulator) -> dict:
+    return {"rates": rates_to_dict(emu.rates.rates), "throttled": dict(emu.rates.throttled)}
+
+
+def _set_rates(emu: Emulator, ids: dict[str, str], body: Any) -> dict:
+    emu.set_rates(_object(body, "rates"))
+    return _rates(emu)
+
+
 def _deny(emu: Emulator, ids: dict[str, str], body: Any) -> dict:
     emu.set_denied(_object(body, "deny").get("operations", []))
     return {"operations": sorted(emu.denied)}
@@ -93,6 +103,8 @@ _TABLE = [
     ),
     ("GET", "/faults", lambda emu, ids, body: emu.faults.settings.to_dict()),
     ("PUT", "/faults", lambda emu, ids, body: emu.set_faults(**_object(body, "faults")).to_dict()),
+    ("GET", "/rates", lambda emu, ids, body: _rates(emu)),
+    ("PUT", "/rates", _set_rates),
     ("GET", "/calls", lambda emu, ids, body: dict(emu.calls)),
     ("DELETE", "/calls", lambda emu, ids, body: emu.reset_calls() or {"ok": True}),
     ("GET", "/deny", lambda emu, ids, body: {"operations": sorted(emu.denied)}),

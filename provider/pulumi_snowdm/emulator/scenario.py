@@ -10,6 +10,7 @@
       },
       "fleet": {"count": 1000, "prefix": "smd-fleet-", "run_seconds": 5},
       "faults": {"throttle_rate": 0.1, "seed": 7},
+      "rates": {"ListExecutions": 20, "*": 50},
       "deny": ["CancelTask"],
       "quota": {"open_tasks": 50},
       "credentials": {"AKIDEXAMPLE": "secret"}
@@ -20,6 +21,7 @@ TIMED_OUT), queued_seconds, run_seconds (device seconds), online (an offline dev
 Description keys (anywhere but `commands`) are DescribeDevice members checked against the service model: deviceState,
 deviceType, associatedWithJob, software, deviceCapacities, physicalNetworkInterfaces, tags, lastReachedOutAt; plus
 `instances`, a list of EC2 Instance objects the device reports. `devices` may also be a list of objects with an `id`.
+`rates` are request-rate quotas per operation (requests per second, see rates.py).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from typing import Any
 from pulumi_snowdm._core.constraints import shape_problems
 from pulumi_snowdm._core.service_model import service_model, structure
 from pulumi_snowdm.emulator.faults import FaultSettings, is_number
+from pulumi_snowdm.emulator.rates import Rate, parse_rates
 
 OUTCOMES = ("SUCCEEDED", "FAILED", "REJECTED", "TIMED_OUT")
 BEHAVIOUR_KEYS = ("outcome", "queued_seconds", "run_seconds", "online")
@@ -47,7 +50,7 @@ DESCRIPTION_KEYS = (
     "tags",
     "lastReachedOutAt",
 )
-TOP_LEVEL_KEYS = ("time_scale", "default", "devices", "fleet", "faults", "deny", "quota", "credentials")
+TOP_LEVEL_KEYS = ("time_scale", "default", "devices", "fleet", "faults", "rates", "deny", "quota", "credentials")
 
 DEFAULT_SCENARIO: dict[str, Any] = {
     "default": {"outcome": "SUCCEEDED", "queued_seconds": 1, "run_seconds": 3},
@@ -113,6 +116,7 @@ class Scenario:
     default: Behaviour
     default_description: Mapping[str, Any]
     faults: FaultSettings
+    rates: Mapping[str, Rate]
     time_scale: float | None
     deny: frozenset[str]
     open_task_quota: int | None
@@ -172,6 +176,7 @@ def _parse(data: Mapping[str, Any]) -> Scenario:
         default=default,
         default_description=default_description,
         faults=_faults(data.get("faults", {})),
+        rates=_rates(data.get("rates", {})),
         time_scale=None if time_scale is None else float(time_scale),
         deny=_deny(data.get("deny", [])),
         open_task_quota=_quota(data.get("quota", {})),
@@ -327,6 +332,13 @@ def _faults(block: Any) -> FaultSettings:
         return FaultSettings.from_dict(block)
     except ValueError as error:
         raise ScenarioError(f"faults: {error}") from error
+
+
+def _rates(block: Any) -> dict[str, Rate]:
+    try:
+        return parse_rates(block)
+    except ValueError as error:
+        raise ScenarioError(str(error)) from error
 
 
 def _deny(block: Any) -> frozenset[str]:

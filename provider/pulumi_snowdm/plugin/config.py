@@ -1,5 +1,6 @@
-"""The provider's settings: `snowdm:region`, `profile`, `endpoint`, `retryMode`, `maxAttempts`, `connectTimeout`
-and `readTimeout` (declared in `_core.spec.CONFIG`), checked the way the dynamic resources check them.
+"""The provider's settings: `snowdm:region`, `profile`, `endpoint`, `retryMode`, `maxAttempts`, `connectTimeout`,
+`readTimeout` and `maxRequestsPerSecond` (declared in `_core.spec.CONFIG`), checked the way the dynamic resources
+check them.
 
 Only these keys are kept: CheckConfig fails on any other key of the package, naming it, and returns only the
 settings, so nothing else of the stack's config can reach state. The engine gives a provider only its own

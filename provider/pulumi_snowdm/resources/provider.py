@@ -28,14 +28,12 @@ from pulumi_snowdm._core.client import sdm_client
 from pulumi_snowdm._core.lifeline import Lifeline, end_with_engine, engine_address
 from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.settings import ClientSettings, settings_from_config
+from pulumi_snowdm._core.spec import CONFIG
 from pulumi_snowdm._core.wait.cancel import Cancel
 from pulumi_snowdm.resources.progress import report
 from pulumi_snowdm.resources.sdk_hooks import host_module, install_brief_errors, raise_worker_ceiling
 
-CONFIG_KEYS = (
-    "snowdm:region", "snowdm:profile", "snowdm:endpoint", "snowdm:retryMode", "snowdm:maxAttempts",
-    "snowdm:connectTimeout", "snowdm:readTimeout", "aws:region", "aws:profile",
-)
+CONFIG_KEYS = (*(f"snowdm:{prop.name}" for prop in CONFIG), "aws:region", "aws:profile")
 
 # The process's one cancel token: every wait of every dynamic resource in this provider process holds it.
 CANCEL = Cancel()

@@ -6,12 +6,17 @@ as a snapshot {managedDeviceId: summary}. Waiters hold a `Subscription` over one
 registry's Condition until something they watch changes or their own delay runs out. So the API calls per round are
 the number of ListExecutions pages, whatever the number of waiters.
 
-A small fixed pool of worker threads (`LIST_WORKERS`) reads every due listing of the process, most overdue first:
-a FleetGate over 1,000 tasks costs the same few threads as a gate over one, and never more calls in flight than
-boto3's connection pool holds. A listing is due `interval` seconds after its last round started, where the interval
-is the smallest delay its subscribers currently ask for (their delays already carry the policy's backoff and
-jitter), never below the registry's floor. A listing leaves the registry when its last subscriber closes; the
-workers end when no listing is left.
+A small fixed pool of worker threads (`LIST_WORKERS`) reads every due listing of the process: a FleetGate over 1,000
+tasks costs the same few threads as a gate over one, and never more calls in flight than boto3's connection pool
+holds. A listing is due `interval` seconds after its last round started, where the interval is the smallest delay
+its subscribers currently ask for (their delays already carry the policy's backoff and jitter), never below the
+registry's floor.
+
+The calls themselves keep to the process's request budget (`pace.py`), so when a round asks for more than the budget
+the order matters: the tasks most likely to have changed go first. A listing whose executions have all ended
+(`settled`: only a deletion can change it now) is due only `SETTLED_SLOWDOWN` times later, and after every unsettled
+one; among the others, the longest overdue (longest unseen) goes first. A listing leaves the registry when its last
+subscriber closes; the workers end when no listing is left.
 
 Sources: a listing is keyed by (source, task_id), where the source is normally the ClientSettings the lister was
 made from; the first lister given for a key is the one used. Tests pass a fake lister and any hashable source.
@@ -28,19 +33,39 @@ from pulumi_snowdm._core.client import sdm_client
 from pulumi_snowdm._core.errors import NotFound
 from pulumi_snowdm._core.finders import list_executions
 from pulumi_snowdm._core.settings import ClientSettings
+from pulumi_snowdm._core.wait import acceptors
+from pulumi_snowdm._core.wait.pace import Pace, PaceNote, pace_for
 
 Lister = Callable[[str], list[dict]]
 Snapshot = dict[str, dict]
 
 # Listings read at once; boto3's default connection pool holds 10.
 LIST_WORKERS = 8
+# A listing whose executions all ended is listed this many times less often (only a deletion can change it).
+SETTLED_SLOWDOWN = 5
 
 
-def settings_lister(settings: ClientSettings) -> Lister:
+class SettingsLister:
+    """Reads every page of ListExecutions through the shared client for `settings`, on that client's `pace`."""
+
+    def __init__(self, settings: ClientSettings) -> None:
+        self.settings = settings
+        self.pace: Pace = pace_for(settings)
+
+    def __call__(self, task_id: str) -> list[dict]:
+        return list_executions(sdm_client(self.settings), task_id)
+
+
+def settings_lister(settings: ClientSettings) -> SettingsLister:
     """A lister that reads every page of ListExecutions through the shared client for `settings`."""
-    def lister(task_id: str) -> list[dict]:
-        return list_executions(sdm_client(settings), task_id)
-    return lister
+    return SettingsLister(settings)
+
+
+def settled(snapshot: Snapshot) -> bool:
+    """True when executions are listed and every one has ended: nothing but a deletion can change them now."""
+    return bool(snapshot) and all(
+        acceptors.verdict(str(summary.get("state", ""))) not in (acceptors.Verdict.WAIT, acceptors.Verdict.WAIT_QUEUED)
+        for summary in snapshot.values())
 
 
 class TaskListing:
@@ -55,13 +80,15 @@ class TaskListing:
         self.rounds = 0
         self.round_started = float("-inf")
         self.reading = False
+        self.settled = False
         self.subscribers: set[Subscription] = set()
 
     def due_at(self, floor: float) -> float:
-        """When the next round should start: never listed means now."""
+        """When the next round should start: never listed means now; settled, SETTLED_SLOWDOWN times later."""
         if not self.rounds:
             return float("-inf")
-        return self.round_started + max(floor, min(s.interval for s in self.subscribers))
+        interval = max(floor, min(s.interval for s in self.subscribers))
+        return self.round_started + interval * (SETTLED_SLOWDOWN if self.settled else 1)
 
     def publish(self, listed: list[dict] | None, error: Exception | None, started: float) -> None:
         """Record a round (called with the registry's Condition held); tell the subscribers what changed."""
@@ -71,6 +98,7 @@ class TaskListing:
             changed = {device for device in snapshot.keys() | self.snapshot.keys()
                        if snapshot.get(device, {}).get("state") != self.snapshot.get(device, {}).get("state")}
             self.snapshot = snapshot
+        self.settled = error is None and settled(self.snapshot)
         if type(error) is not type(self.error) or (error is not None and str(error) != str(self.error)):
             changed = None  # a listing error appeared, changed or went away: every subscriber hears it
         self.error = error
@@ -116,6 +144,13 @@ class Subscription:
                 for device, summary in listing.snapshot.items()
                 if self.devices is None or device in self.devices
             }
+
+    def pacing(self) -> PaceNote | None:
+        """The pace of this subscription's calls (the most throttled one, if its listings use several)."""
+        paces = {id(pace): pace for listing in self.listings.values()
+                 if isinstance(pace := getattr(listing.lister, "pace", None), Pace)}
+        notes = [pace.note() for pace in paces.values()]
+        return max(notes, key=lambda note: note.throttled) if notes else None
 
     def errors(self) -> dict[str, Exception]:
         """{task_id: error} for tasks whose last listing failed (NotFound, access, throttling after retries ...)."""
@@ -275,13 +310,14 @@ class Listings:
         return None
 
     def _queue_due(self) -> float | None:
-        """Queue every due listing, most overdue first; return the seconds until the next one is due (None: never)."""
+        """Queue every due listing, unsettled ones first, then most overdue first; return the seconds until the next
+        one is due (None: never)."""
         now = self.clock()
-        idle = sorted(((listing.due_at(self.min_interval), n, listing)
-                       for n, listing in enumerate(self._listings.values()) if not listing.reading),
-                      key=lambda item: item[:2])
-        self._ready.extend(listing for due, _, listing in idle if due <= now)
-        return idle[0][0] - now if idle else None
+        idle = [(listing.due_at(self.min_interval), n, listing)
+                for n, listing in enumerate(self._listings.values()) if not listing.reading]
+        due = sorted((item for item in idle if item[0] <= now), key=lambda item: (item[2].settled, *item[:2]))
+        self._ready.extend(listing for _, _, listing in due)
+        return min(item[0] for item in idle) - now if idle else None
 
     def _reschedule(self) -> None:
         """Wake the workers (lock held): a listing was added, or a subscriber asked for earlier rounds."""

@@ -39,6 +39,7 @@ from pulumi_snowdm._core.wait import acceptors
 from pulumi_snowdm._core.wait.acceptors import Verdict
 from pulumi_snowdm._core.wait.cancel import Cancel
 from pulumi_snowdm._core.wait.listing import Subscription
+from pulumi_snowdm._core.wait.pace import PaceNote
 from pulumi_snowdm._core.wait.policy import Backoff, Clock, Deadline, Sleep, WaitPolicy
 from pulumi_snowdm._core.wait.threshold import (
     ALL_MUST_SUCCEED,
@@ -84,13 +85,23 @@ class ServiceBusy:
 
 
 @dataclasses.dataclass(frozen=True)
+class Throttled:
+    """The service throttled `answers` of this process's ListExecutions calls since the last such event (at most one
+    per heartbeat interval): the wait goes on, paced at `rate` requests per second within the `budget`."""
+
+    answers: int
+    rate: float
+    budget: float
+
+
+@dataclasses.dataclass(frozen=True)
 class UnknownState:
     """An execution is in a state the acceptors table does not know; said once per state."""
 
     state: str
 
 
-Event = StatesChanged | Heartbeat | ServiceBusy | UnknownState
+Event = StatesChanged | Heartbeat | ServiceBusy | Throttled | UnknownState
 
 
 class LastOutcome:
@@ -120,10 +131,12 @@ class Decided:
 
 @dataclasses.dataclass
 class Look:
-    """One look: what is listed now, and the tasks whose listing failed this time (their last view stays)."""
+    """One look: what is listed now, the tasks whose listing failed this time (their last view stays), and the pace
+    of the calls behind it (None: not paced)."""
 
     view: View
     errors: dict[str, Exception]
+    pacing: PaceNote | None = None
 
 
 class Source(Protocol):
@@ -143,7 +156,7 @@ class ListingSource:
         self._subscription = subscription
 
     def look(self) -> Look:
-        return Look(self._subscription.view(), self._subscription.errors())
+        return Look(self._subscription.view(), self._subscription.errors(), self._subscription.pacing())
 
     def pause(self, seconds: float) -> None:
         self._subscription.sleep(seconds)
@@ -338,6 +351,8 @@ class _Run:
         self.changed = False
         self.outcome: FleetOutcome | None = None
         self.errors: dict[str, Exception] = {}
+        self.throttles_told: int | None = None
+        self.next_throttle_warning = self.started
 
     def elapsed_text(self) -> str:
         return duration(self.clock() - self.started)
@@ -348,6 +363,7 @@ class _Run:
         self.changed = False
         self.settled = now - self.started >= self.policy.not_found_grace_seconds
         self.errors = look.errors
+        self._tell_throttling(look.pacing, now)
         self._take_errors(look.errors)
         self.gate.before_judging(look)
         if self.busy is not None and not look.view:
@@ -387,6 +403,17 @@ class _Run:
         if busy is not None and self.busy is None:
             self.events(ServiceBusy(busy))
         self.busy = busy
+
+    def _tell_throttling(self, pacing: PaceNote | None, now: float) -> None:
+        """Throttled answers since the wait began, told at most once per heartbeat interval."""
+        if pacing is None:
+            return
+        if self.throttles_told is None:
+            self.throttles_told = pacing.throttled  # throttling before this wait is not its news
+        elif pacing.throttled > self.throttles_told and now >= self.next_throttle_warning:
+            self.events(Throttled(pacing.throttled - self.throttles_told, pacing.rate, pacing.budget))
+            self.throttles_told = pacing.throttled
+            self.next_throttle_warning = now + self.policy.heartbeat_seconds
 
     def _track_queued(self, now: float) -> set[Key]:
         for key, summary in self.view.items():
