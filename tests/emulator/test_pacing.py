@@ -12,8 +12,8 @@ import pytest
 
 from pulumi_snowdm._core.operations import fleet_gate, task_execution
 from pulumi_snowdm._core.operations.context import Context
+from pulumi_snowdm._core.run_scope import deliver, scope_key
 from pulumi_snowdm._core.settings import ClientSettings
-from pulumi_snowdm._core.task_actions import create_shard_tasks
 from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator
 
 BUDGET = 8
@@ -68,8 +68,8 @@ def gates_side_by_side(settings: ClientSettings) -> tuple[list[str], list[str]]:
     lines: list[str] = []
     warnings: list[str] = []
     ctx = Context(settings, say=lines.append, warn=warnings.append)
-    tasks = create_shard_tasks(ctx.client(), {"scope": "pacing/te", "devices": DEVICES[160:], "command": "reboot"},
-                               lines.append, "tasks")
+    tasks = deliver(ctx.client(), key=scope_key("pacing/te", "reboot", None), props={"command": "reboot"},
+                    devices=DEVICES[160:], label="tasks", say=lines.append, rerun="rerun")
     jobs = [lambda: fleet_gate.create(ctx, {"devices": DEVICES[:100], "command": "reboot", "scope": "pacing/a",
                                             **TIMING}),
             lambda: fleet_gate.create(ctx, {"devices": DEVICES[100:160], "command": "reboot", "scope": "pacing/b",
