@@ -308,7 +308,6 @@ class _Rollout:
             report.status = "passed"
             self.ctx.say(f"{wave_label}: no device: the devices of its size were sent in earlier waves")
             return
-        report.started_at = self.task_times(report, "createdAt", min)
         allowance = max(0, self.allowed() - self.failed_so_far())
         rule = FleetRule(Threshold(count=max(0, len(report.devices) - allowance)) if allowance else Threshold(),
                          fail_fast=True, accept_canceled=self.accept_canceled, until_ended=True)
@@ -318,17 +317,19 @@ class _Rollout:
             self.abort(index, failed.outcome)
         self.view.update(decided.view)
         report.outcome, report.status = decided.outcome, "passed"
-        report.ended_at = self.task_times(report, "completedAt", max)
+        self.read_times(report)
         self.ctx.say(f"{wave_label}: passed: {decided.outcome.progress()}")
 
-    def task_times(self, report: WaveReport, field: str, pick) -> str | None:
-        """When the wave's tasks were created (or completed, else last updated), as DescribeTask answers: the
-        service's clock, right for a wave adopted by a rerun too."""
+    def read_times(self, report: WaveReport) -> None:
+        """When the ended wave started (its first task created) and ended (its last task completed, else last
+        updated), from one DescribeTask per task: the service's clock, right for a wave adopted by a rerun too.
+        ListExecutions has no times, and CreateTask answers none."""
         tasks = existing_tasks(self.client, report.task_ids, prop="devices", label=f"{self.label}: "
                                f"{report.label}", report=self.ctx.say)
-        times = [task.get(field) or task.get("lastUpdatedAt") for task in tasks]
-        times = [moment for moment in times if moment is not None]
-        return iso(pick(times)) if times else None
+        created = [task["createdAt"] for task in tasks if task.get("createdAt") is not None]
+        ended = [moment for task in tasks if (moment := task.get("completedAt") or task.get("lastUpdatedAt"))]
+        report.started_at = iso(min(created)) if created else None
+        report.ended_at = iso(max(ended)) if ended else None
 
     def bake_then_look(self, index: int) -> None:
         """Wait bakeSeconds after wave `index` - 1 passed, then look once more at every passed wave."""
@@ -373,7 +374,7 @@ class _Rollout:
         final = judge_fleet({key: summary for key, summary in view.items() if key[1] in devices}, rule,
                             device_ids=report.devices)
         report.outcome, report.status = final, "aborted"
-        report.ended_at = self.task_times(report, "completedAt", max)
+        self.read_times(report)
         self.result.aborted_wave = report.wave.number
         raise RolloutAborted(self.abort_message(report, outcome, canceled, after_bake), self.result)
 
