@@ -97,7 +97,7 @@ def find_sent(client, key: str, *, also: Sequence[str] = (), label: str, say: Sa
     listed = outlast_busy_service(lambda: _tagged_task_ids(client, key), label=f"{label}: ListTasks", report=say)
     task_ids = list(dict.fromkeys([*listed, *also]))
     tasks = [task for task in fan_out(lambda task_id: _task_or_none(client, task_id, label, say), task_ids) if task]
-    sent = Sent(tuple(sorted(tasks, key=lambda task: (task.get("createdAt") or 0, task["taskId"]))))
+    sent = Sent(tuple(sorted(tasks, key=lambda task: (str(task.get("createdAt") or ""), task["taskId"]))))
     if sent.tasks:
         say(f"{label}: found {len(sent.tasks)} task(s) of this run already sent to {len(sent.by_device)} device(s)")
     for device, ids in sent.repeated().items():

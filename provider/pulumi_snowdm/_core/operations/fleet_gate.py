@@ -85,10 +85,7 @@ def check(check: InputCheck) -> None:
             if news.get(name) is not None:
                 check.fail(name, f"applies only with '{check.label('devices')}' (when the gate creates the "
                                  f"tasks); with '{check.label('taskIds')}' leave it unset")
-    reserved = [key for key in news.get("tags") or {} if isinstance(key, str) and key.startswith(RESERVED_TAG_PREFIX)]
-    if reserved and not check.unknown(news.get("tags")):
-        check.fail("tags", f"keys starting with {RESERVED_TAG_PREFIX!r} are the gate's own (it records what it sent "
-                           f"in them): rename {', '.join(repr(key) for key in reserved)}")
+    _check_own_tags(check)
     check_reachable_threshold(check)
     _check_waves(check)
     check_timing(check)
@@ -269,6 +266,17 @@ def _explainer(client, label: str, creates_tasks: bool):
         return explain_fleet_failure(outcome, devices, describe=label, creates_tasks=creates_tasks,
                                      limit=EXPLAINED_DEVICES)
     return explain
+
+
+def _check_own_tags(check: InputCheck) -> None:
+    """The tag keys the gate records its run scope in are not the user's to set."""
+    tags = check.news.get("tags")
+    if not isinstance(tags, Mapping) or check.unknown(tags):
+        return
+    reserved = [key for key in tags if isinstance(key, str) and key.startswith(RESERVED_TAG_PREFIX)]
+    if reserved:
+        check.fail("tags", f"keys starting with {RESERVED_TAG_PREFIX!r} are the gate's own (it records what it sent "
+                           f"in them): rename {', '.join(repr(key) for key in reserved)}")
 
 
 def _check_waves(check: InputCheck) -> None:
