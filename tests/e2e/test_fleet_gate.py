@@ -92,7 +92,9 @@ def test_a_healthy_fleet_passes_with_ten_tasks_created_once(make_project, tmp_pa
     assert project.up().changes.get("update") == 1
     assert {t["taskId"] for t in emulator.model.tasks()} == set(up.outputs["task_ids"])
     for task in emulator.model.tasks():
-        assert emulator.model.list_tags(task["taskArn"])["tags"] == {"ticket": "CHG-7"}
+        tags = emulator.model.list_tags(task["taskArn"])["tags"]
+        assert {key: value for key, value in tags.items() if not key.startswith("snowdm:")} == {"ticket": "CHG-7"}
+        assert "snowdm:run-scope" in tags  # the gate's record of what it sent stays
 
 
 @pytest.mark.parametrize("emulator", [fleet_scenario({"smd-fleet-0042": {"outcome": "FAILED",
@@ -106,10 +108,11 @@ def test_one_failed_device_fails_the_gate_and_a_retry_sends_no_second_set(make_p
     assert "smd-fleet-0042" in failed.output and "FAILED" in failed.output
     assert "Device smd-fleet-0042: LOCKED" in failed.output  # DescribeDevice's diagnosis
 
-    # The failed create left nothing in state; the retry's client tokens return the same ten tasks.
-    project.up(expect_ok=False)
-    assert emulator.calls["CreateTask"] == 20
+    # The failed create left nothing in state; the retry finds the run's ten tasks and sends nothing.
+    again = project.up(expect_ok=False)
+    assert emulator.calls["CreateTask"] == 10
     assert len(emulator.model.tasks()) == 10
+    assert "nothing sent: all 100 device(s) were already sent the command in this run" in again.output
 
 
 FAILING = {"smd-fleet-0007": "FAILED", "smd-fleet-0042": "REJECTED", "smd-fleet-0093": "TIMED_OUT"}
