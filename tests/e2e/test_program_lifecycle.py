@@ -179,7 +179,8 @@ PROGRAMS = [
     Program("example-staged-reboot", folder=EXAMPLES / "staged-reboot", config={"devices": json.dumps(DEMO)},
             changes=[
         Change("max_failures", set_config("maxFailures", "1"), {"staged-reboot": "update"}),
-        Change("a fifth device", set_config("devices", json.dumps(DEMO + EDGE[:1])), {"staged-reboot": "replace"}),
+        # An update: the fifth device alone is sent the command (issue 18's run scope).
+        Change("a fifth device", set_config("devices", json.dumps(DEMO + EDGE[:1])), {"staged-reboot": "update"}),
     ]),
     # A YAML program through the plugin: the same harness (a folder, its config), edited through config only.
     Program("example-yaml-gate", folder=EXAMPLES / "yaml-gate",
