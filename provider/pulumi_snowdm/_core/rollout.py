@@ -154,6 +154,7 @@ class WaveReport:
     of: int
     devices: list[str] = dataclasses.field(default_factory=list)
     status: str = "not started"  # passed, aborted
+    planned: list[str] = dataclasses.field(default_factory=list)  # not sent: what it would send after a stop
     task_ids: list[str] = dataclasses.field(default_factory=list)
     outcome: FleetOutcome | None = None
     started_at: str | None = None
@@ -164,12 +165,12 @@ class WaveReport:
         return f"wave {self.wave.number}/{self.of}"
 
     def output(self) -> dict[str, Any]:
-        return {"wave": self.wave.number, "status": self.status, "devices": list(self.devices),
+        return {"wave": self.wave.number, "status": self.status, "devices": [*self.devices, *self.planned],
                 "tasks": list(self.task_ids), "counts": self.outcome.counts() if self.outcome else {},
                 "startedAt": self.started_at, "endedAt": self.ended_at}
 
     def line(self) -> str:
-        size = f"{len(self.devices)} device(s)"
+        size = f"{len(self.devices) + len(self.planned)} device(s)"
         tasks = f", task(s) {', '.join(self.task_ids)}" if self.task_ids else ""
         if self.outcome is None:
             return f"{self.label} ({size}{tasks}): {self.status}"
@@ -375,8 +376,18 @@ class _Rollout:
                             device_ids=report.devices)
         report.outcome, report.status = final, "aborted"
         self.read_times(report)
+        self.plan_after(index)
         self.result.aborted_wave = report.wave.number
         raise RolloutAborted(self.abort_message(report, outcome, canceled, after_bake), self.result)
+
+    def plan_after(self, index: int) -> None:
+        """What each wave after `index` would send, had the rollout gone on (its report's `planned`)."""
+        sent = set(self.result.sent)
+        unsent = [device for device in self.devices if device not in sent]
+        count = len(sent)
+        for wave, report in zip(self.waves[index + 1:], self.result.reports[index + 1:], strict=True):
+            report.planned, unsent = unsent[:max(0, wave.end - count)], unsent[max(0, wave.end - count):]
+            count += len(report.planned)
 
     def abort_message(self, report: WaveReport, outcome: FleetOutcome, canceled: list[str],
                       after_bake: bool) -> str:
