@@ -391,7 +391,7 @@ class _Rollout:
 
         def resend(devices: list[str], attempt: int) -> Sent:
             created = send_rest(self.client, key=self.key, props=self.props, devices=devices, sent=self.sent,
-                                wave=report.wave.number, attempt=attempt, label=f"{wave_label}: retry {attempt - 1}",
+                                wave=report.wave.number, attempt=attempt, label=wave_label,
                                 say=self.ctx.say, rerun=self.ctx.rerun, cancel=self.ctx.cancel)
             self.sent = self.sent.with_created(created)
             return self.sent

@@ -168,7 +168,7 @@ def resend_attempt(ctx: Context, client, props: Mapping[str, Any], key: str, sen
     refused shard raises PartlySent with the gate's partial state."""
     try:
         created = send_rest(client, key=key, props=props, devices=devices, sent=sent, wave=wave, attempt=attempt,
-                            label=f"{label}: retry {attempt - 1}", say=ctx.say, rerun=ctx.rerun, cancel=ctx.cancel)
+                            label=label, say=ctx.say, rerun=ctx.rerun, cancel=ctx.cancel)
     except PartlySent as error:
         task_ids = [*sent.task_ids(props["devices"]), *(task_id for task_id, _ in error.created)]
         error.partial = _partial(props, task_ids, None)
