@@ -457,6 +457,7 @@ class _Rollout:
         report.outcome, report.status = final, "aborted"
         report.ended_at = self.task_times(report, "completedAt", max)
         self.result.aborted_wave = report.wave.number
+        self.result.scope = self.sent
         raise RolloutAborted(self.abort_message(report, outcome, canceled, after_bake), self.result)
 
     def abort_message(self, report: WaveReport, outcome: FleetOutcome, canceled: list[str],

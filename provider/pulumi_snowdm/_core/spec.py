@@ -291,8 +291,9 @@ FLEET_GATE = ResourceSpec(
         Prop("total", "integer", "How many executions were waited on.", always=True),
         Prop("required", "integer", "How many had to succeed.", always=True),
         Prop("waveReports", "reports", "With waves, per wave: wave (its number), status (passed, aborted or not "
-                                       "started; held: not yet sent, after promoteTo), devices, tasks (task ids), counts (executions by state), "
-                                       "startedAt and endedAt (ISO-8601 UTC, as DescribeTask tells)."),
+                                       "started; held: not yet sent, after promoteTo), devices, tasks (task ids), "
+                                       "counts (executions by state), startedAt and endedAt (ISO-8601 UTC, as "
+                                       "DescribeTask tells)."),
         Prop("untouchedDevices", "strings", "With devices: devices the command was never sent to (a stopped "
                                             "rollout's later waves, a failed create's refused shards)."),
         Prop("abortedWave", "integer", "With waves: the number of the wave that stopped the rollout, if any (a "

@@ -297,8 +297,8 @@ def _check_behaviour(changes: Mapping[str, Any], where: str, allow: tuple[str, .
     for key in ("queued_seconds", "run_seconds"):
         if key in changes and (not is_number(changes[key]) or changes[key] < 0):
             raise ScenarioError(f"{where}.{key}: must be a number of device seconds >= 0, got {changes[key]!r}")
-    if "fail_first" in changes and (isinstance(changes["fail_first"], bool) or not isinstance(changes["fail_first"], int)
-                                    or changes["fail_first"] < 0):
+    first = changes.get("fail_first", 0)
+    if isinstance(first, bool) or not isinstance(first, int) or first < 0:
         raise ScenarioError(f"{where}.fail_first: must be a whole number of executions >= 0, got "
                             f"{changes['fail_first']!r}")
     if "online" in changes and not isinstance(changes["online"], bool):

@@ -32,8 +32,8 @@ from pulumi_snowdm._core.errors import FleetFailed, InputError, NotFound, Snowdm
 from pulumi_snowdm._core.finders import device_or_none, find_task
 from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.operations.fleet_outputs import OUTPUTS, execution_records, fleet_outputs
-from pulumi_snowdm._core.rollout import RolloutAborted, parse_promote_to, plan_waves, run_rollout
 from pulumi_snowdm._core.retries import attempt_records, ended_rule, judge_with_retries, retry_of
+from pulumi_snowdm._core.rollout import RolloutAborted, parse_promote_to, plan_waves, run_rollout
 from pulumi_snowdm._core.run_scope import RESERVED_TAG_PREFIX, Sent, deliver, scope_key, send_rest
 from pulumi_snowdm._core.spec import FLEET_GATE, TIMING_FIELDS
 from pulumi_snowdm._core.task_actions import PartlySent, cancel_shards, existing_tasks, fan_out, retag_tasks
@@ -93,14 +93,19 @@ def check(check: InputCheck) -> None:
     if reserved and not check.unknown(news.get("tags")):
         check.fail("tags", f"keys starting with {RESERVED_TAG_PREFIX!r} are the gate's own (it records what it sent "
                            f"in them): rename {', '.join(repr(key) for key in reserved)}")
-    if not news.get("retries"):
+    check_reachable_threshold(check)
+    check_plan(check)
+    check_timing(check)
+
+
+def check_plan(check: InputCheck) -> None:
+    """The rules between the rollout's and the retries' inputs (each one on its own is checked already)."""
+    if not check.news.get("retries"):
         for name in RETRY_INPUTS:
-            if news.get(name) is not None and not check.unknown(news.get("retries")):
+            if check.news.get(name) is not None and not check.unknown(check.news.get("retries")):
                 check.fail(name, f"applies only with '{check.label('retries')}' above 0; leave it unset or give "
                                  f"'{check.label('retries')}'")
-    check_reachable_threshold(check)
     _check_waves(check)
-    check_timing(check)
 
 
 def create(ctx: Context, props: Mapping[str, Any], *, also: Sequence[str] = ()) -> tuple[str, dict[str, Any]]:
