@@ -8,7 +8,6 @@ import json
 from collections import Counter
 
 import pytest
-
 from test_edited_reruns import edit, planned
 
 pytestmark = pytest.mark.e2e
