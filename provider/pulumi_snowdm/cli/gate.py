@@ -19,7 +19,7 @@ from pulumi_snowdm._core.errors import FleetFailed, WaitCanceled, WaitTimedOut
 from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.retries import ended_rule, judge_with_retries, retry_of
 from pulumi_snowdm._core.rollout import RolloutAborted, RolloutResult, run_rollout
-from pulumi_snowdm._core.run_scope import Sent, deliver, find_sent, scope_key, send_rest
+from pulumi_snowdm._core.run_scope import Sent, deliver_sent, find_sent, scope_key, send_rest
 from pulumi_snowdm._core.settings import ClientSettings
 from pulumi_snowdm._core.task_actions import PartlySent, existing_tasks
 from pulumi_snowdm._core.times import duration
@@ -227,8 +227,8 @@ def _look(settings: ClientSettings, task_ids: list[str], devices: list[str], lab
 def _send(request: Request, client, say: Say, label: str) -> Sent:
     """What the run scope has sent, after sending to the listed devices never sent to in this run."""
     assert request.devices is not None
-    return deliver(client, key=_key(request), props=_props(request), devices=request.devices, label=label, say=say,
-                   rerun=_again(request, []))
+    return deliver_sent(client, key=_key(request), props=_props(request), devices=request.devices, label=label,
+                        say=say, rerun=_again(request, []))
 
 
 def _key(request: Request) -> str:

@@ -34,7 +34,7 @@ from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.operations.fleet_outputs import OUTPUTS, execution_records, fleet_outputs
 from pulumi_snowdm._core.retries import attempt_records, ended_rule, judge_with_retries, retry_of
 from pulumi_snowdm._core.rollout import RolloutAborted, parse_promote_to, plan_waves, run_rollout
-from pulumi_snowdm._core.run_scope import RESERVED_TAG_PREFIX, Sent, deliver, scope_key, send_rest
+from pulumi_snowdm._core.run_scope import RESERVED_TAG_PREFIX, Sent, deliver_sent, scope_key, send_rest
 from pulumi_snowdm._core.spec import FLEET_GATE, TIMING_FIELDS
 from pulumi_snowdm._core.task_actions import PartlySent, cancel_shards, existing_tasks, fan_out, retag_tasks
 from pulumi_snowdm._core.timing import check_timing, wait_policy
@@ -185,8 +185,8 @@ def _send(ctx: Context, client, props: Mapping[str, Any], devices: list[str], la
           also: Sequence[str]) -> Sent:
     """What the gate's run scope has sent, after sending to the devices of `devices` never sent to."""
     try:
-        return deliver(client, key=_scope_key(props), props=props, devices=devices, also=also, label=label,
-                       say=ctx.say, rerun=ctx.rerun, cancel=ctx.cancel)
+        return deliver_sent(client, key=_scope_key(props), props=props, devices=devices, also=also, label=label,
+                            say=ctx.say, rerun=ctx.rerun, cancel=ctx.cancel)
     except PartlySent as error:
         if error.task_ids:  # nothing sent, nothing to record
             error.partial = _partial(props, error.task_ids, None, untouched=error.unsent)
