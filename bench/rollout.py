@@ -1,14 +1,17 @@
 """A staged rollout over 1,000 devices through the real Pulumi engine, against the in-process emulator.
 
     source scripts/env.sh && python bench/rollout.py [--devices 1000] [--waves '[10, "10%", "100%"]'] [--bake 2]
+    python bench/rollout.py --fail-once 2 --retries 2   # 2% of the devices fail their first execution, retried
 
 `pulumi up` deploys one FleetGate(devices=[...], command="reboot", waves=..., bake_seconds=...); the emulator runs
 device time `--time-scale` times faster than wall time, most executions taking `--run-seconds` device seconds and
 every 50th `--slow-run-seconds`. Per wave, read back from the emulator after the run (device time converted to wall
 time through its clock): when its first task was created, its slowest execution (task created to execution ended)
 and when its last execution ended; then the rollout's wall time, from the first CreateTask to its decision (the
-last ListExecutions), against the target: the sum over waves of (slowest execution in the wave + one poll interval,
-the largest `--max-poll`) plus the bakes between waves.
+last ListExecutions), against the target: the sum over waves and their attempts of (slowest execution of the
+attempt + one poll interval, the largest `--max-poll`) plus the bakes between waves. With `--fail-once P` every
+(100/P)th device, offset from the slow ones, fails its first execution (the emulator's fail_first) and the gate
+retries (`--retries`): each retry round of a wave is a row of its own.
 """
 
 from __future__ import annotations
@@ -50,6 +53,9 @@ def run(args) -> dict:
         "fleet": {"count": args.devices, "prefix": "smd-fleet-"},
         "devices": {device: {"run_seconds": args.slow_run_seconds} for device in devices[::50]},
     }
+    if args.fail_once:
+        step = round(100 / args.fail_once)
+        scenario["devices"].update({device: {"fail_first": 1} for device in devices[step // 2::step]})
     emulator = Emulator(scenario=scenario, port=0, time_scale=args.time_scale)
     log = RequestLog(emulator)
     emulator.handle = log  # before start(): the server keeps the handler it is given
@@ -62,7 +68,8 @@ def run(args) -> dict:
         project = Project.from_source(base, find_engine(), env, PROGRAM)
         gate = {"device_count": args.devices, "device_prefix": "smd-fleet-", "command": "reboot",
                 "waves": json.loads(args.waves), "bake_seconds": args.bake, "poll_interval_seconds": args.poll,
-                "max_poll_interval_seconds": args.max_poll, "execution_times": False}
+                "max_poll_interval_seconds": args.max_poll, "execution_times": False,
+                **({"retries": args.retries} if args.retries else {})}
         project.configure({"snowdm:endpoint": emulator.url, "snowdm:region": REGION, "gate": json.dumps(gate)})
         started = time.monotonic()
         outcome = project.up()
@@ -88,15 +95,22 @@ def wave_times(emulator: Emulator, time_scale: float, reports: list[dict]) -> li
 
     waves = []
     for report in reports:
-        created, slowest, last = [], 0.0, float("-inf")
+        rounds: dict[int, dict] = {}  # attempt -> its tasks, first create, slowest, last end
         for task_id in report["tasks"]:
             task = client.describe_task(taskId=task_id)
-            created.append(wall(task["createdAt"]))
+            attempt = int(task["tags"].get("snowdm:attempt", "1"))
+            row = rounds.setdefault(attempt, {"devices": 0, "tasks": 0, "first_create": float("inf"),
+                                              "slowest": 0.0, "last_end": float("-inf")})
+            created = wall(task["createdAt"])
+            row["tasks"] += 1
+            row["first_create"] = min(row["first_create"], created)
             for device in task["targets"]:
                 ended = wall(client.describe_execution(taskId=task_id, managedDeviceId=device)["lastUpdatedAt"])
-                slowest, last = max(slowest, ended - created[-1]), max(last, ended)
-        waves.append({"wave": report["wave"], "devices": len(report["devices"]), "tasks": len(report["tasks"]),
-                      "first_create": min(created), "slowest": slowest, "last_end": last})
+                row["devices"] += 1
+                row["slowest"], row["last_end"] = max(row["slowest"], ended - created), max(row["last_end"], ended)
+        for attempt, row in sorted(rounds.items()):
+            waves.append({"wave": report["wave"] if attempt == 1 else f"{report['wave']} retry {attempt - 1}",
+                          "first": attempt == 1, **row})
     return waves
 
 
@@ -106,7 +120,8 @@ def table(args, result: dict) -> str:
              "next wave / decision (s)", "decided after last end (s)")]
     waves = result["waves"]
     for index, wave in enumerate(waves):
-        following = waves[index + 1]["first_create"] - args.bake if index + 1 < len(waves) else result["decided"]
+        bake = args.bake if index + 1 < len(waves) and waves[index + 1]["first"] else 0
+        following = waves[index + 1]["first_create"] - bake if index + 1 < len(waves) else result["decided"]
         rows.append((str(wave["wave"]), str(wave["devices"]), str(wave["tasks"]),
                      f"{max(0.0, wave['first_create'] - start):.1f}", f"{wave['slowest']:.1f}",
                      f"{wave['last_end'] - start:.1f}",
@@ -115,12 +130,14 @@ def table(args, result: dict) -> str:
     lines = [" | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)) for cells in rows]
     lines.insert(1, "-+-".join("-" * width for width in widths))
     wall = result["decided"] - start
-    target = sum(wave["slowest"] + args.max_poll for wave in waves) + args.bake * (len(waves) - 1)
+    bakes = sum(wave["first"] for wave in waves) - 1
+    target = sum(wave["slowest"] + args.max_poll for wave in waves) + args.bake * bakes
     lines += [
         "",
         f"outcome (counts): {json.dumps(result['counts'])}",
         f"rollout wall time, 1st CreateTask to decision: {wall:.1f} s",
-        f"target: sum(slowest + {args.max_poll:g} s poll) + {len(waves) - 1} bakes of {args.bake:g} s: {target:.1f} s "
+        f"target: sum(slowest + {args.max_poll:g} s poll) over waves and retries + {bakes} bakes of {args.bake:g} s: "
+        f"{target:.1f} s "
         f"-> {'met' if wall <= target else 'MISSED'}",
         f"whole `pulumi up`: {result['up']:.1f} s; API calls: "
         + ", ".join(f"{op} {result['calls'].get(op, 0)}" for op in ("CreateTask", "DescribeTask", "ListExecutions",
@@ -139,11 +156,14 @@ def main() -> None:
     parser.add_argument("--slow-run-seconds", type=float, default=60, help="device seconds every 50th runs")
     parser.add_argument("--poll", type=float, default=1, help="the gate's pollIntervalSeconds")
     parser.add_argument("--max-poll", type=float, default=2, help="the gate's maxPollIntervalSeconds")
+    parser.add_argument("--fail-once", type=float, default=0, help="percent of devices failing their first execution")
+    parser.add_argument("--retries", type=int, default=0, help="the gate's retries")
     args = parser.parse_args()
     result = run(args)
     print(f"Staged rollout over {args.devices} devices, waves {args.waves}, bake {args.bake:g} s, time_scale "
           f"{args.time_scale:g}, poll {args.poll:g} s (max {args.max_poll:g} s), executions {args.run_seconds:g} "
-          f"device s ({args.slow_run_seconds:g} for every 50th); times in wall seconds after the 1st CreateTask")
+          f"device s ({args.slow_run_seconds:g} for every 50th), {args.fail_once:g}% failing once, retries "
+          f"{args.retries}; times in wall seconds after the 1st CreateTask")
     print(table(args, result))
 
 

@@ -189,13 +189,18 @@ class FleetGate(_PluginResource):
         succeeded: How many executions succeeded.
         total: How many executions were waited on.
         required: How many had to succeed.
-        wave_reports: With waves, per wave: wave (its number), status (passed, aborted or not started), devices,
-            tasks (task ids), counts (executions by state), startedAt and endedAt (ISO-8601 UTC, as DescribeTask
-            tells).
+        wave_reports: With waves, per wave: wave (its number), status (passed, aborted or not started; held: not
+            yet sent, after promote_to), devices, tasks (task ids), counts (executions by state), startedAt and
+            endedAt (ISO-8601 UTC, as DescribeTask tells).
         untouched_devices: With devices: devices the command was never sent to (a stopped rollout's later waves,
             a failed create's refused shards).
         aborted_wave: With waves: the number of the wave that stopped the rollout, if any (a stopped rollout
             fails the deployment; its message holds the same report).
+        waves_done: With waves: how many waves have passed, from the first.
+        next_wave: With waves: the wave a higher promote_to sends next (null once every wave was sent, or after
+            an abort).
+        attempts: With retries, per device: its attempts, oldest first, each with attempt (its number), taskId,
+            executionId and state.
     """
 
     SPEC = FLEET_GATE
@@ -210,6 +215,9 @@ class FleetGate(_PluginResource):
     wave_reports: Output[list]
     untouched_devices: Output[list]
     aborted_wave: Output[int]
+    waves_done: Output[int]
+    next_wave: Output[int]
+    attempts: Output[dict]
 
     def __init__(
         self,
@@ -224,6 +232,10 @@ class FleetGate(_PluginResource):
         waves: Input[Sequence[Input[int | str]]] | None = None,
         max_failures: Input[int | str] | None = None,
         bake_seconds: Input[float] | None = None,
+        promote_to: Input[int | str] | None = None,
+        retries: Input[int] | None = None,
+        retry_on: Input[Sequence[Input[str]]] | None = None,
+        retry_pause_seconds: Input[float] | None = None,
         min_succeeded: Input[int | str] | None = None,
         fail_fast: Input[bool] | None = None,
         accept_canceled: Input[bool] | None = None,
@@ -260,6 +272,18 @@ class FleetGate(_PluginResource):
                 executions still QUEUED are canceled.
             bake_seconds: With waves: seconds to wait after a wave passed before the next starts, then look at the
                 passed waves again. Default 0, from 0 to 604800.
+            promote_to: With waves: the last wave this run sends, a wave number or "all" (the default). The rollout
+                stops after that wave and its bake and passes, the later waves reported held. Raising it in a later
+                run is an update that carries the rollout on from there, sending no wave twice; lowering it sends
+                nothing.
+            retries: With devices: how many times a device whose execution ended in a state of retry_on is sent the
+                command again, each attempt a new task in shards of 10 that no rerun sends twice. A device is judged
+                on its latest attempt: thresholds and max_failures count devices, not attempts. Default 0, from 0 to
+                10.
+            retry_on: With retries: the end states retried, out of FAILED, TIMED_OUT, REJECTED and CANCELED (default
+                FAILED and TIMED_OUT).
+            retry_pause_seconds: With retries: seconds to wait after a round of attempts ended, before the failed
+                devices are sent the command again. Default 0, from 0 to 3600.
             min_succeeded: How many must succeed: a count, or a percentage like "95%" (default: all).
             fail_fast: Fail as soon as the threshold cannot be met. Default False.
             accept_canceled: Count CANCELED as succeeded. Default False.

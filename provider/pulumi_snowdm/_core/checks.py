@@ -14,7 +14,8 @@ from typing import Any
 
 from pulumi_snowdm._core.constraints import input_problems
 from pulumi_snowdm._core.errors import InputError, shown
-from pulumi_snowdm._core.rollout import parse_max_failures, parse_waves
+from pulumi_snowdm._core.retries import parse_retry_on
+from pulumi_snowdm._core.rollout import parse_max_failures, parse_promote_to, parse_waves
 from pulumi_snowdm._core.spec import Prop, ResourceSpec
 from pulumi_snowdm._core.wait.threshold import parse_threshold
 
@@ -103,6 +104,11 @@ def _problem(prop: Prop, value: Any, label: Label) -> str | None:
         if is_number(value) and low <= value <= high:
             return None
         return f"must be a number of seconds from {shown(low)} to {shown(high)}, got {shown(value)}"
+    if prop.kind == "integer":
+        low, high = prop.bounds or (float("-inf"), float("inf"))
+        if is_number(value) and float(value).is_integer() and low <= value <= high:
+            return None
+        return f"must be a whole number from {shown(low)} to {shown(high)}, got {shown(value)}"
     if prop.kind == "threshold":
         return _threshold_problem(value, label(prop.name))
     if prop.kind in _RULES:
@@ -122,7 +128,7 @@ def _problem(prop: Prop, value: Any, label: Label) -> str | None:
 
 
 # Kinds whose parser is the rule: a value it reads is valid.
-_RULES = {"waves": parse_waves, "failures": parse_max_failures}
+_RULES = {"waves": parse_waves, "failures": parse_max_failures, "wave": parse_promote_to, "states": parse_retry_on}
 
 
 def _api_problem(prop: Prop, value: Any) -> str | None:

@@ -8,6 +8,11 @@ so far: Systems Manager's MaxErrors) bounds the failures: past it no further wav
 failing wave still QUEUED are canceled (IoT Jobs' abort: those already running finish) and `RolloutAborted` carries
 a report per wave. The final threshold (`minSucceeded`) still applies over everyone the command was sent to.
 
+`promoteTo` stops after that wave (its bake included) and passes, the later waves reported `held`: a later run with
+a higher value carries the rollout on from there, sending no wave twice (a promotion per approved pipeline run);
+a lower value sends nothing and says so. With `retries` (`_core.retries`) a wave's failed devices are sent the
+command again before the wave is judged, each on its latest attempt.
+
 Every wave waits through the one wait engine (`_core.wait`): a wave is a wait over its own tasks with a rule derived
 from maxFailures, and a bake is a pause, then one `until_seen` look. What was sent is found at the service
 (`_core.run_scope`: every task carries its run scope and its wave), so a rerun after an interrupted or failed
@@ -31,6 +36,7 @@ from pulumi_snowdm._core.diagnosis import HINTS, describe_device
 from pulumi_snowdm._core.errors import FleetFailed, InputError, WaitTimedOut, shown
 from pulumi_snowdm._core.finders import device_or_none
 from pulumi_snowdm._core.operations.context import Context
+from pulumi_snowdm._core.retries import ended_rule, judge_with_retries, retry_of
 from pulumi_snowdm._core.run_scope import Sent, find_sent, send_rest
 from pulumi_snowdm._core.task_actions import cancel_queued, existing_tasks, fan_out
 from pulumi_snowdm._core.times import duration, iso
@@ -99,6 +105,17 @@ def parse_waves(value: Any, prop: str = "waves") -> list[Share]:
     return sizes
 
 
+def parse_promote_to(value: Any, prop: str = "promoteTo") -> int | None:
+    """The `promoteTo` input: a wave number from 1, or "all" (None, the default: every wave)."""
+    if value is None or value == "all":
+        return None
+    if isinstance(value, str) and _COUNT.fullmatch(value):
+        value = int(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer() and value >= 1:
+        return int(value)
+    raise InputError(prop, f'must be a wave number from 1, or "all", got {shown(value)}')
+
+
 def parse_max_failures(value: Any, prop: str = "maxFailures") -> Share:
     """The `maxFailures` input: a count >= 0 or a percentage 0% to 100% of the devices sent to (default 0)."""
     if value is None:
@@ -153,8 +170,8 @@ class WaveReport:
     wave: Wave
     of: int
     devices: list[str] = dataclasses.field(default_factory=list)
-    status: str = "not started"  # passed, aborted
-    planned: list[str] = dataclasses.field(default_factory=list)  # not sent: what it would send after a stop
+    status: str = "not started"  # passed, aborted, held (after promoteTo: not yet sent)
+    planned: list[str] = dataclasses.field(default_factory=list)  # not sent yet: what it would send next
     task_ids: list[str] = dataclasses.field(default_factory=list)
     outcome: FleetOutcome | None = None
     started_at: str | None = None
@@ -186,10 +203,21 @@ class RolloutResult:
     devices: tuple[str, ...]
     aborted_wave: int | None = None
     outcome: FleetOutcome | None = None
+    scope: Sent = Sent()  # what the run scope has sent, every attempt
 
     @property
     def task_ids(self) -> list[str]:
-        return [task for report in self.reports for task in report.task_ids]
+        return list(dict.fromkeys(task for report in self.reports for task in report.task_ids))
+
+    @property
+    def waves_done(self) -> int:
+        """How many waves passed, from the first."""
+        done = 0
+        for report in self.reports:
+            if report.status != "passed":
+                break
+            done += 1
+        return done
 
     @property
     def sent(self) -> list[str]:
@@ -202,8 +230,10 @@ class RolloutResult:
 
     def outputs(self) -> dict[str, Any]:
         """The FleetGate outputs of a rollout: waveReports, untouchedDevices, abortedWave."""
+        done = self.waves_done
         return {"waveReports": [report.output() for report in self.reports], "untouchedDevices": self.untouched,
-                "abortedWave": self.aborted_wave}
+                "abortedWave": self.aborted_wave, "wavesDone": done,
+                "nextWave": done + 1 if done < len(self.reports) and self.aborted_wave is None else None}
 
 
 class RolloutAborted(FleetFailed):
@@ -234,8 +264,9 @@ class _WaveGate(SetGate):
 
 def run_rollout(ctx: Context, props: Mapping[str, Any], policy: WaitPolicy, *, label: str, final_rule: FleetRule,
                 key: str, also: Sequence[str] = ()) -> RolloutResult:
-    """Send `props["command"]` to `props["devices"]` wave by wave; the result once every wave passed. What the run
-    scope `key` had sent before (found at the service, plus the tasks `also`) is judged, never sent again.
+    """Send `props["command"]` to `props["devices"]` wave by wave, up to `promoteTo`; the result once those waves
+    passed. What the run scope `key` had sent before (found at the service, plus the tasks `also`) is judged, never
+    sent again.
 
     Raises RolloutAborted when a wave passes maxFailures, FleetFailed when `final_rule` fails over everyone sent to,
     WaitTimedOut at the deadline (`policy.timeout_seconds` or the host's, for the whole rollout), WaitCanceled once
@@ -243,10 +274,14 @@ def run_rollout(ctx: Context, props: Mapping[str, Any], policy: WaitPolicy, *, l
     """
     client = ctx.client()
     run = _Rollout(ctx, client, props, policy, label, find_sent(client, key, also=also, label=label, say=ctx.say), key)
-    for index in range(len(run.waves)):
-        if index and run.bake and run.to_send(index):
-            run.bake_then_look(index)
+    last = run.promoted()
+    for index in range(last):
+        if index and run.bake and run.to_send(index) and index - 1 in run.sent_now:
+            run.bake_then_look(index)  # a wave sent in an earlier run was baked there
         run.send_and_judge(index)
+    if last < len(run.waves):
+        run.hold(last)
+    run.result.scope = run.sent
     outcome = judge_fleet(run.view, final_rule, device_ids=run.result.sent)
     run.result.outcome = outcome
     if outcome.decision is Decision.FAIL:
@@ -274,6 +309,30 @@ class _Rollout:
                 number = min(max(sent.wave_of(device) or 1, 1), len(self.waves))
                 self.result.reports[number - 1].devices.append(device)
         self.view: dict = {}
+        self.retry = retry_of(props)
+        self.sent_now: set[int] = set()  # the waves (indexes) this run sent to
+
+    def promoted(self) -> int:
+        """How many waves this run goes through: up to promoteTo, and at least every wave sent before."""
+        asked = parse_promote_to(self.props.get("promoteTo"))
+        last = len(self.waves) if asked is None else min(asked, len(self.waves))
+        reached = max((report.wave.number for report in self.result.reports if report.devices), default=0)
+        if reached > last:
+            self.ctx.say(f"{self.label}: promote_to {asked} is below wave {reached}, which this run already sent "
+                         f"to: nothing more is sent; waves 1 to {reached} are judged")
+            return reached
+        return last
+
+    def hold(self, last: int) -> None:
+        """After promoteTo: bake the last wave sent now, then report the later waves as held (not yet sent)."""
+        if self.bake and last - 1 in self.sent_now:
+            self.bake_then_look(last)
+        self.plan_after(last - 1)
+        for report in self.result.reports[last:]:
+            report.status = "held"
+        untouched = len(self.result.untouched)
+        self.ctx.say(f"{self.label}: promoted to wave {last}/{len(self.waves)}; waves {last + 1} to "
+                     f"{len(self.waves)} not yet sent ({untouched} device(s)): raise promote_to to carry on")
 
     def allowed(self) -> int:
         """Failures allowed among the devices sent to so far."""
@@ -303,6 +362,8 @@ class _Rollout:
                             cancel=self.ctx.cancel) \
             if pending else []
         self.sent = self.sent.with_created(created)
+        if pending:
+            self.sent_now.add(index)
         report.devices += pending
         report.task_ids = self.sent.task_ids(report.devices)
         if not report.devices:
@@ -313,13 +374,34 @@ class _Rollout:
         rule = FleetRule(Threshold(count=max(0, len(report.devices) - allowance)) if allowance else Threshold(),
                          fail_fast=True, accept_canceled=self.accept_canceled, until_ended=True)
         try:
-            decided = self._wait(report.task_ids, report.devices, rule, wave_label)
+            decided = self.judge_wave(report, rule, wave_label)
         except _WaveFailed as failed:
             self.abort(index, failed.outcome)
         self.view.update(decided.view)
         report.outcome, report.status = decided.outcome, "passed"
         self.read_times(report)
         self.ctx.say(f"{wave_label}: passed: {decided.outcome.progress()}")
+
+    def judge_wave(self, report: WaveReport, rule: FleetRule, wave_label: str):
+        """Wait on the wave by `rule`, each device on its latest attempt, after retrying its failed devices."""
+        def wait(sent: Sent, final: bool):
+            self.sent = sent
+            report.task_ids = sent.task_ids(report.devices)
+            return self._wait(report.task_ids, report.devices, rule if final else ended_rule(self.accept_canceled),
+                              wave_label)
+
+        def resend(devices: list[str], attempt: int) -> Sent:
+            created = send_rest(self.client, key=self.key, props=self.props, devices=devices, sent=self.sent,
+                                wave=report.wave.number, attempt=attempt, label=wave_label,
+                                say=self.ctx.say, rerun=self.ctx.rerun, cancel=self.ctx.cancel)
+            self.sent = self.sent.with_created(created)
+            return self.sent
+
+        decided, self.sent = judge_with_retries(
+            self.sent, report.devices, self.retry, wait=wait, resend=resend,
+            pause=lambda seconds: self.ctx.pause(min(seconds, self.deadline.remaining())), say=self.ctx.say,
+            label=wave_label)
+        return decided
 
     def read_times(self, report: WaveReport) -> None:
         """When the ended wave started (its first task created) and ended (its last task completed, else last
@@ -353,7 +435,8 @@ class _Rollout:
         settings = self.ctx.settings
         with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=devices,
                                 interval=policy.initial_delay_seconds) as subscription:
-            return self.ctx.wait(ListingSource(subscription), _WaveGate(task_ids, devices, rule), policy,
+            gate = _WaveGate(task_ids, devices, rule, current=self.sent.current(devices))
+            return self.ctx.wait(ListingSource(subscription), gate, policy,
                                  label=label, events=self.ctx.lines(label, single=False), until_seen=until_seen,
                                  deadline=self.deadline)
 
@@ -378,10 +461,11 @@ class _Rollout:
         self.read_times(report)
         self.plan_after(index)
         self.result.aborted_wave = report.wave.number
+        self.result.scope = self.sent
         raise RolloutAborted(self.abort_message(report, outcome, canceled, after_bake), self.result)
 
     def plan_after(self, index: int) -> None:
-        """What each wave after `index` would send, had the rollout gone on (its report's `planned`)."""
+        """What each wave after `index` would send next, after a stop or a promotion (its report's `planned`)."""
         sent = set(self.result.sent)
         unsent = [device for device in self.devices if device not in sent]
         count = len(sent)

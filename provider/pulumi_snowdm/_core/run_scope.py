@@ -8,6 +8,10 @@ ListTasks (which answers every task's tags, 100 tasks a page) and read with Desc
 that is a target of one of them is not sent the command again, whatever changed in between (the device list, the
 waves, a crash, a killed run, days). Only a new runId makes a new scope.
 
+A retry is a further attempt in the same scope: its tasks carry ATTEMPT_TAG (2, 3, ...; the first attempt has no
+such tag), and the same lookup keyed by attempt means no device is sent attempt n twice. A device is judged on the
+task of its latest attempt (`Sent.current`).
+
 Client tokens stay the guard of one CreateTask retried (`task_actions.create_tasks`). A shard's token is derived from
 the scope and the shard's own devices, so two runs of one scope that overlap with the same device list get the same
 tasks back; two overlapping runs with different lists could both send a device that neither had seen sent, which
@@ -32,6 +36,7 @@ from pulumi_snowdm._core.wait.policy import outlast_busy_service
 
 SCOPE_TAG = "snowdm:run-scope"
 WAVE_TAG = "snowdm:wave"
+ATTEMPT_TAG = "snowdm:attempt"
 # Tag keys the package writes itself; a user's tags may not use them.
 RESERVED_TAG_PREFIX = "snowdm:"
 
@@ -51,23 +56,48 @@ def shard_token(key: str, props: Mapping[str, Any], tags: Mapping[str, str], tar
                               "targets": list(targets)})
 
 
+def attempt_of(task: Mapping[str, Any]) -> int:
+    """The attempt a task of a scope sent (1 unless it carries ATTEMPT_TAG)."""
+    tag = (task.get("tags") or {}).get(ATTEMPT_TAG, "")
+    return int(tag) if tag.isdigit() and int(tag) >= 1 else 1
+
+
 @dataclasses.dataclass(frozen=True)
 class Sent:
-    """A run scope's tasks as DescribeTask answered them (oldest first), and which device each one sent to."""
+    """A run scope's tasks as DescribeTask answered them (oldest first), and which device each one sent to, per
+    attempt."""
 
     tasks: tuple[dict, ...] = ()
 
     @functools.cached_property
-    def by_device(self) -> dict[str, dict]:
-        """Each device sent to, with the (first) task that sent it."""
-        found: dict[str, dict] = {}
+    def attempts(self) -> dict[str, dict[int, dict]]:
+        """Each device sent to: its attempts, each with the (first) task that sent it."""
+        found: dict[str, dict[int, dict]] = {}
         for task in self.tasks:
             for device in task.get("targets") or []:
-                found.setdefault(device, task)
+                found.setdefault(device, {}).setdefault(attempt_of(task), task)
         return found
 
+    @property
+    def by_device(self) -> dict[str, dict]:
+        """Each device sent to (its first attempt), with the task that sent it."""
+        return {device: tasks[1] for device, tasks in self.attempts.items() if 1 in tasks}
+
     def __contains__(self, device: object) -> bool:
-        return device in self.by_device
+        return 1 in self.attempts.get(device, {})  # type: ignore[call-overload]
+
+    def has(self, device: str, attempt: int) -> bool:
+        """Whether the scope sent `device` its attempt `attempt`."""
+        return attempt in self.attempts.get(device, {})
+
+    def latest(self, device: str) -> int:
+        """The device's latest attempt sent (0: never sent)."""
+        return max(self.attempts.get(device, {0: {}}))
+
+    def current(self, devices: Iterable[str]) -> dict[str, str]:
+        """Each sent device of `devices` and the task of its latest attempt: the execution it is judged on."""
+        return {device: tasks[max(tasks)]["taskId"] for device in devices
+                if (tasks := self.attempts.get(device))}
 
     def wave_of(self, device: str) -> int | None:
         """The wave the device was sent in (None: outside any wave, or not sent)."""
@@ -75,17 +105,18 @@ class Sent:
         return int(tag) if tag.isdigit() else None
 
     def task_ids(self, devices: Iterable[str]) -> list[str]:
-        """The tasks that sent any of `devices`, oldest first."""
+        """The tasks that sent any of `devices` (any attempt), oldest first."""
         wanted = set(devices)
         return [task["taskId"] for task in self.tasks if wanted & set(task.get("targets") or [])]
 
     def repeated(self) -> dict[str, list[str]]:
-        """Devices that more than one task of the scope was sent to (only overlapping runs make any)."""
-        tasks: dict[str, list[str]] = {}
+        """Devices that more than one task of the scope was sent to for one attempt (only overlapping runs make
+        any)."""
+        tasks: dict[tuple[str, int], list[str]] = {}
         for task in self.tasks:
             for device in task.get("targets") or []:
-                tasks.setdefault(device, []).append(task["taskId"])
-        return {device: ids for device, ids in tasks.items() if len(ids) > 1}
+                tasks.setdefault((device, attempt_of(task)), []).append(task["taskId"])
+        return {device: ids for (device, _), ids in tasks.items() if len(ids) > 1}
 
     def with_created(self, created: Sequence[dict]) -> Sent:
         return Sent((*self.tasks, *created))
@@ -107,15 +138,18 @@ def find_sent(client, key: str, *, also: Sequence[str] = (), label: str, say: Sa
 
 
 def send_rest(client, *, key: str, props: Mapping[str, Any], devices: Sequence[str], sent: Sent,
-              wave: int | None = None, label: str, say: Say, rerun: str, cancel: Cancel | None = None) -> list[dict]:
-    """CreateTask (shards of 10) for the devices of `devices` the scope has not sent to; the tasks created, as
-    {taskId, targets, tags}. Says what was sent, or that nothing was left to send. A shard refused raises
-    PartlySent, naming the tasks created with their devices and the devices not sent."""
-    pending = [device for device in dict.fromkeys(devices) if device not in sent]
+              wave: int | None = None, attempt: int = 1, label: str, say: Say, rerun: str,
+              cancel: Cancel | None = None) -> list[dict]:
+    """CreateTask (shards of 10) for the devices of `devices` the scope has not sent attempt `attempt` to; the
+    tasks created, as {taskId, targets, tags}. Says what was sent, or that nothing was left to send. A shard
+    refused raises PartlySent, naming the tasks created with their devices and the devices not sent."""
+    pending = [device for device in dict.fromkeys(devices) if not sent.has(device, attempt)]
+    what = "the command" if attempt == 1 else f"attempt {attempt}"
     if not pending:
-        say(f"{label}: nothing sent: all {len(devices)} device(s) were already sent the command in this run")
+        say(f"{label}: nothing sent: all {len(devices)} device(s) were already sent {what} in this run")
         return []
-    tags = {**(props.get("tags") or {}), SCOPE_TAG: key, **({WAVE_TAG: str(wave)} if wave is not None else {})}
+    tags = {**(props.get("tags") or {}), SCOPE_TAG: key, **({WAVE_TAG: str(wave)} if wave is not None else {}),
+            **({ATTEMPT_TAG: str(attempt)} if attempt > 1 else {})}
     groups = shards(pending)
     task_ids = create_tasks(
         client, command=props["command"], description=props.get("description"), tags=tags, groups=groups,
@@ -123,7 +157,8 @@ def send_rest(client, *, key: str, props: Mapping[str, Any], devices: Sequence[s
         cancel=cancel)
     already = len(dict.fromkeys(devices)) - len(pending)
     more = f" ({already} sent before in this run)" if already else ""
-    say(f"{label}: {props['command']} sent to {len(pending)} device(s) in {len(task_ids)} task(s){more}")
+    again = "" if attempt == 1 else f" (attempt {attempt})"
+    say(f"{label}: {props['command']}{again} sent to {len(pending)} device(s) in {len(task_ids)} task(s){more}")
     return [{"taskId": task_id, "targets": list(group), "tags": tags} for task_id, group in zip(task_ids, groups,
                                                                                                    strict=True)]
 
@@ -148,6 +183,13 @@ def deliver(client, *, key: str, props: Mapping[str, Any], devices: Sequence[str
             label: str, say: Say, rerun: str, cancel: Cancel | None = None) -> list[str]:
     """Send the command to the devices of `devices` the scope `key` has not sent to; return the scope's tasks that
     sent to any of `devices` (found or created), oldest first. PartlySent carries them as `task_ids`."""
+    return deliver_sent(client, key=key, props=props, devices=devices, also=also, label=label, say=say, rerun=rerun,
+                        cancel=cancel).task_ids(devices)
+
+
+def deliver_sent(client, *, key: str, props: Mapping[str, Any], devices: Sequence[str], also: Sequence[str] = (),
+                 label: str, say: Say, rerun: str, cancel: Cancel | None = None) -> Sent:
+    """`deliver`, returning what the scope has sent (found or created, every attempt) for a retrying host."""
     sent = find_sent(client, key, also=also, label=label, say=say)
     try:
         created = send_rest(client, key=key, props=props, devices=devices, sent=sent, label=label, say=say,
@@ -155,4 +197,4 @@ def deliver(client, *, key: str, props: Mapping[str, Any], devices: Sequence[str
     except PartlySent as error:
         error.task_ids = [*sent.task_ids(devices), *(task_id for task_id, _ in error.created)]
         raise
-    return sent.with_created(created).task_ids(devices)
+    return sent.with_created(created)

@@ -26,6 +26,8 @@ _TYPES: dict[str, dict[str, Any]] = {
     "threshold": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
     "failures": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
     "waves": {"type": "array", "items": {"oneOf": [{"type": "integer"}, {"type": "string"}]}},
+    "wave": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
+    "states": {"type": "array", "items": {"type": "string"}},
 }
 
 

@@ -32,7 +32,8 @@ class Prop:
 
     `kind` is one of: string, boolean, number, integer, ids (a list of distinct ids), strings (a list), tags (a map
     of strings), counts (a map of integers), records (a map of anything), reports (a list of anything), threshold
-    (a count or "95%"), failures (a count or percentage, 0 allowed), waves (a list of counts or percentages).
+    (a count or "95%"), failures (a count or percentage, 0 allowed), waves (a list of counts or percentages),
+    wave (a wave number or "all"), states (a list of execution end states).
     `api` names the (operation, member) whose service-model constraints the value must meet. `default` is what an
     absent input means; `bounds` is the allowed range of a number. `replaces`: a change replaces the resource.
     """
@@ -64,7 +65,7 @@ class Prop:
         facts = []
         if self.choices:
             facts.append(f"one of {', '.join(self.choices)}")
-        if self.default is not None and self.kind in ("boolean", "number"):
+        if self.default is not None and self.kind in ("boolean", "number", "integer"):
             facts.append(f"default {shown(self.default)}")
         if self.bounds:
             facts.append(f"from {shown(self.bounds[0])} to {shown(self.bounds[1])}")
@@ -257,6 +258,20 @@ FLEET_GATE = ResourceSpec(
                                         "canceled."),
         Prop("bakeSeconds", "number", "With waves: seconds to wait after a wave passed before the next starts, then "
                                       "look at the passed waves again.", default=0.0, bounds=(0, WEEK)),
+        Prop("promoteTo", "wave", 'With waves: the last wave this run sends, a wave number or "all" (the default). '
+                                  "The rollout stops after that wave and its bake and passes, the later waves "
+                                  "reported held. Raising it in a later run is an update that carries the rollout "
+                                  "on from there, sending no wave twice; lowering it sends nothing."),
+        Prop("retries", "integer", "With devices: how many times a device whose execution ended in a state of "
+                                   "retryOn is sent the command again, each attempt a new task in "
+                                   "shards of 10 that no rerun sends twice. A device is judged on its latest "
+                                   "attempt: thresholds and maxFailures count devices, not attempts.",
+             default=0, bounds=(0, 10)),
+        Prop("retryOn", "states", "With retries: the end states retried, out of FAILED, TIMED_OUT, REJECTED and "
+                                  "CANCELED (default FAILED and TIMED_OUT)."),
+        Prop("retryPauseSeconds", "number", "With retries: seconds to wait after a round of attempts ended, before "
+                                            "the failed devices are sent the command again.", default=0.0,
+             bounds=(0, 3600)),
         Prop("minSucceeded", "threshold", 'How many must succeed: a count, or a percentage like "95%" (default: '
                                           "all)."),
         Prop("failFast", "boolean", "Fail as soon as the threshold cannot be met.", default=False),
@@ -276,12 +291,18 @@ FLEET_GATE = ResourceSpec(
         Prop("total", "integer", "How many executions were waited on.", always=True),
         Prop("required", "integer", "How many had to succeed.", always=True),
         Prop("waveReports", "reports", "With waves, per wave: wave (its number), status (passed, aborted or not "
-                                       "started), devices, tasks (task ids), counts (executions by state), "
-                                       "startedAt and endedAt (ISO-8601 UTC, as DescribeTask tells)."),
+                                       "started; held: not yet sent, after promoteTo), devices, tasks (task ids), "
+                                       "counts (executions by state), startedAt and endedAt (ISO-8601 UTC, as "
+                                       "DescribeTask tells)."),
         Prop("untouchedDevices", "strings", "With devices: devices the command was never sent to (a stopped "
                                             "rollout's later waves, a failed create's refused shards)."),
         Prop("abortedWave", "integer", "With waves: the number of the wave that stopped the rollout, if any (a "
                                        "stopped rollout fails the deployment; its message holds the same report)."),
+        Prop("wavesDone", "integer", "With waves: how many waves have passed, from the first."),
+        Prop("nextWave", "integer", "With waves: the wave a higher promoteTo sends next (null once every wave was "
+                                    "sent, or after an abort)."),
+        Prop("attempts", "records", "With retries, per device: its attempts, oldest first, each with attempt (its "
+                                    "number), taskId, executionId and state."),
     ),
 )
 

@@ -5,6 +5,8 @@ judged set of executions, so the command can report per device however it ended.
 `run` sends through the same run scope as a FleetGate (`_core.run_scope`): its --run-id and command are the scope,
 so a rerun with the same --run-id, whatever the device list now holds, sends only to devices never sent to. A run
 whose CreateTask was refused for some devices ends `partial`: the devices sent are looked at once and reported.
+With --retry a device is judged on its latest attempt (`_core.retries`); with --waves `run` is a staged rollout on
+FleetGate's engine (`_core.rollout`), and the Ending carries each wave's report.
 """
 
 from __future__ import annotations
@@ -14,14 +16,17 @@ from collections.abc import Callable, Sequence
 
 from pulumi_snowdm._core.client import sdm_client
 from pulumi_snowdm._core.errors import FleetFailed, WaitCanceled, WaitTimedOut
-from pulumi_snowdm._core.run_scope import deliver, scope_key
+from pulumi_snowdm._core.operations.context import Context
+from pulumi_snowdm._core.retries import ended_rule, judge_with_retries, retry_of
+from pulumi_snowdm._core.rollout import RolloutAborted, RolloutResult, run_rollout
+from pulumi_snowdm._core.run_scope import Sent, deliver_sent, find_sent, scope_key, send_rest
 from pulumi_snowdm._core.settings import ClientSettings
 from pulumi_snowdm._core.task_actions import PartlySent, existing_tasks
 from pulumi_snowdm._core.times import duration
 from pulumi_snowdm._core.wait.cancel import Cancel
 from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
-from pulumi_snowdm._core.wait.loop import Event, LastOutcome, ListingSource, SetGate, wait_until_decided
-from pulumi_snowdm._core.wait.policy import WaitPolicy
+from pulumi_snowdm._core.wait.loop import Decided, Event, LastOutcome, ListingSource, SetGate, wait_until_decided
+from pulumi_snowdm._core.wait.policy import Deadline, WaitPolicy
 from pulumi_snowdm._core.wait.threshold import FleetOutcome, FleetRule, judge_fleet
 from pulumi_snowdm.cli.exits import BadUsage
 from pulumi_snowdm.cli.inputs import Request
@@ -41,6 +46,7 @@ class Ending:
     task_ids: list[str]
     outcome: FleetOutcome | None = None
     message: str = ""
+    waves: list[dict] | None = None  # a rollout's wave reports (FleetGate's waveReports)
 
 
 def label_of(request: Request) -> str:
@@ -57,8 +63,8 @@ class CommandLineGate(SetGate):
     """The engine's SetGate, keeping the set it failed or timed out on, with messages for a command line."""
 
     def __init__(self, task_ids: Sequence[str], device_ids: Sequence[str], rule: FleetRule, *, label: str,
-                 policy: WaitPolicy, again: str) -> None:
-        super().__init__(task_ids, device_ids, rule, explain=self._failed)
+                 policy: WaitPolicy, again: str, current: dict[str, str] | None = None) -> None:
+        super().__init__(task_ids, device_ids, rule, explain=self._failed, current=current)
         self.label, self.policy, self.again = label, policy, again
         self.last: FleetOutcome | None = None
 
@@ -83,15 +89,19 @@ def run_gate(request: Request, settings: ClientSettings, say: Say, show: Callabl
     ending = Ending("interrupted", label, list(request.task_ids))
     watch = LastOutcome(show)
     try:
+        if request.subcommand == "run" and request.plan.get("waves"):
+            return _roll_out(request, settings, say, ending)
+        sent = None
         if request.subcommand == "run":
             with deferred_interrupts(say):
-                ending.task_ids = _send(request, client, say, label)
-        return _wait(request, settings, client, ending.task_ids, say, watch)
+                sent = _send(request, client, say, label)
+            ending.task_ids = sent.task_ids(request.devices or ())
+        return _wait(request, settings, client, ending.task_ids, say, watch, sent)
     except PartlySent as error:
         if not error.task_ids:
             raise  # nothing was sent: the refusal ends the command (a device that does not exist: bad usage)
-        sent = [device for device in dict.fromkeys(request.devices or ()) if device not in set(error.unsent)]
-        outcome = _look(settings, error.task_ids, sent, label)
+        reached = [device for device in dict.fromkeys(request.devices or ()) if device not in set(error.unsent)]
+        outcome = _look(settings, error.task_ids, reached, label)
         return Ending("partial", label, error.task_ids, outcome, str(error))
     except KeyboardInterrupt:
         ending.outcome = watch.outcome
@@ -102,30 +112,94 @@ def run_gate(request: Request, settings: ClientSettings, say: Say, show: Callabl
 
 
 def _wait(request: Request, settings: ClientSettings, client, task_ids: list[str], say: Say,
-          watch: LastOutcome) -> Ending:
-    """Read the tasks (a missing one fails at once), then wait on their executions through the shared listings."""
+          watch: LastOutcome, sent: Sent | None) -> Ending:
+    """Read the tasks (a missing one fails at once), then wait on their executions through the shared listings;
+    `run` judges each device on its latest attempt, retrying as --retry says."""
     label = label_of(request)
     if request.subcommand == "run":  # every listed device, sent now or before in this run
         device_ids = list(dict.fromkeys(request.devices or ()))
     else:
         device_ids = _watched(request, _targets(existing_tasks(client, task_ids, prop="--task-id", label=label,
                                                                report=say)))
-    gate = CommandLineGate(task_ids, device_ids, request.rule, label=label, policy=request.policy,
-                           again=_again(request, task_ids))
     cancel = Cancel()
-    with LISTINGS.subscribe(settings, task_ids, wait_lister(settings), devices=device_ids,
-                            interval=request.policy.initial_delay_seconds) as subscription:
-        try:
-            with cancel_on_interrupt(cancel):
-                outcome = wait_until_decided(ListingSource(subscription), gate, request.policy, label=label,
-                                             events=watch, cancel=cancel).outcome
-        except WaitCanceled:
-            raise KeyboardInterrupt from None  # ends as an interrupt anywhere else does (run_gate)
-        except FleetFailed as error:
-            return Ending("failed", label, task_ids, gate.last, str(error))
-        except WaitTimedOut as error:
-            return Ending("timed_out", label, task_ids, gate.last or watch.outcome, str(error))
-    return Ending("passed", label, task_ids, outcome, f"{label}: passed: {outcome.progress()}")
+    deadline = Deadline(request.policy.timeout_seconds)
+    gates: list[CommandLineGate] = []
+
+    def wait(now: Sent | None, final: bool) -> Decided:
+        tasks = now.task_ids(device_ids) if now is not None else task_ids
+        rule = request.rule if final else ended_rule(request.rule.accept_canceled)
+        gate = CommandLineGate(tasks, device_ids, rule, label=label, policy=request.policy,
+                               again=_again(request, tasks), current=now.current(device_ids) if now else None)
+        gates.append(gate)
+        with LISTINGS.subscribe(settings, tasks, wait_lister(settings), devices=device_ids,
+                                interval=request.policy.initial_delay_seconds) as subscription:
+            return wait_until_decided(ListingSource(subscription), gate, request.policy, label=label,
+                                      events=watch, cancel=cancel, deadline=deadline)
+
+    def resend(devices: list[str], attempt: int) -> Sent:
+        assert sent is not None and request.command is not None
+        with deferred_interrupts(say):
+            created = send_rest(client, key=_key(request), props=_props(request), devices=devices, sent=latest[0],
+                                attempt=attempt, label=label, say=say, rerun=_again(request, []))
+        latest[0] = latest[0].with_created(created)
+        return latest[0]
+
+    latest = [sent or Sent()]
+    try:
+        with cancel_on_interrupt(cancel):
+            if sent is None:
+                outcome = wait(None, True).outcome
+            else:
+                outcome = judge_with_retries(sent, device_ids, retry_of(request.plan), wait=wait, resend=resend,
+                                             pause=lambda seconds: cancel.sleep(min(seconds, deadline.remaining())),
+                                             say=say, label=label)[0].outcome
+    except WaitCanceled:
+        raise KeyboardInterrupt from None  # ends as an interrupt anywhere else does (run_gate)
+    except FleetFailed as error:
+        return Ending("failed", label, _tasks(latest[0], device_ids, task_ids), gates[-1].last, str(error))
+    except WaitTimedOut as error:
+        return Ending("timed_out", label, _tasks(latest[0], device_ids, task_ids), gates[-1].last or watch.outcome,
+                      str(error))
+    return Ending("passed", label, _tasks(latest[0], device_ids, task_ids), outcome,
+                  f"{label}: passed: {outcome.progress()}")
+
+
+def _tasks(sent: Sent, devices: Sequence[str], given: list[str]) -> list[str]:
+    return sent.task_ids(devices) if sent.tasks else given
+
+
+def _roll_out(request: Request, settings: ClientSettings, say: Say, ending: Ending) -> Ending:
+    """`run --waves`: FleetGate's rollout engine, with this command's progress, interrupts and verdicts."""
+    label = ending.label
+    cancel = Cancel()
+    ctx = Context(settings, say=say, warn=say, cancel=cancel, rerun=_again(request, []))
+    devices = list(dict.fromkeys(request.devices or ()))
+    props = {**_props(request), "devices": devices, "acceptCanceled": request.rule.accept_canceled, **request.plan}
+    try:
+        with cancel_on_interrupt(cancel):
+            result = run_rollout(ctx, props, request.policy, label=label, final_rule=request.rule, key=_key(request))
+    except WaitCanceled:
+        raise KeyboardInterrupt from None
+    except RolloutAborted as error:
+        return _rolled(settings, error.result, "failed", str(error), label)
+    except (FleetFailed, WaitTimedOut) as error:
+        sent = find_sent(sdm_client(settings), _key(request), label=label, say=lambda _line: None)
+        verdict = "failed" if isinstance(error, FleetFailed) else "timed_out"
+        outcome = _look(settings, sent.task_ids(devices), [d for d in devices if d in sent], label,
+                        sent.current(devices))
+        return Ending(verdict, label, sent.task_ids(devices), outcome, str(error))
+    assert result.outcome is not None
+    done = result.outputs()
+    held = f"; waves {done['nextWave']} to {len(result.reports)} held (--promote-to)" if done["nextWave"] else ""
+    return Ending("passed", label, result.task_ids, result.outcome,
+                  f"{label}: passed: {result.outcome.progress()}{held}", [r.output() for r in result.reports])
+
+
+def _rolled(settings: ClientSettings, result: RolloutResult, verdict: str, message: str, label: str) -> Ending:
+    """An aborted rollout's Ending: one look at every device sent to, each on its latest attempt."""
+    devices = result.sent
+    outcome = _look(settings, result.task_ids, devices, label, result.scope.current(devices))
+    return Ending(verdict, label, result.task_ids, outcome, message, [r.output() for r in result.reports])
 
 
 def look(request: Request, settings: ClientSettings, say: Say) -> Ending:
@@ -138,22 +212,32 @@ def look(request: Request, settings: ClientSettings, say: Say) -> Ending:
     return Ending("looked", label, task_ids, outcome, f"{label}: {outcome.progress()}")
 
 
-def _look(settings: ClientSettings, task_ids: list[str], devices: list[str], label: str) -> FleetOutcome:
-    """One complete look at the devices' executions through the same loop (a busy service is outlasted)."""
+def _look(settings: ClientSettings, task_ids: list[str], devices: list[str], label: str,
+          current: dict[str, str] | None = None) -> FleetOutcome:
+    """One complete look at the devices' executions through the same loop (a busy service is outlasted); with
+    `current`, each device on its latest attempt."""
     rule = FleetRule()
     with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=devices) as subscription:
-        view = wait_until_decided(ListingSource(subscription), SetGate(task_ids, devices, rule),
+        view = wait_until_decided(ListingSource(subscription), SetGate(task_ids, devices, rule, current=current),
                                   WaitPolicy(not_found_grace_seconds=0), label=label, events=lambda _event: None,
                                   until_seen=True).view
     return judge_fleet(view, rule, device_ids=devices, early=True)
 
 
-def _send(request: Request, client, say: Say, label: str) -> list[str]:
-    """The run scope's tasks for the listed devices, after sending to those never sent to in this run."""
-    assert request.run_id is not None and request.devices is not None and request.command is not None
-    return deliver(client, key=scope_key(scope(request.run_id), request.command, request.run_id),
-                   props={"command": request.command, "description": request.description},
-                   devices=request.devices, label=label, say=say, rerun=_again(request, []))
+def _send(request: Request, client, say: Say, label: str) -> Sent:
+    """What the run scope has sent, after sending to the listed devices never sent to in this run."""
+    assert request.devices is not None
+    return deliver_sent(client, key=_key(request), props=_props(request), devices=request.devices, label=label,
+                        say=say, rerun=_again(request, []))
+
+
+def _key(request: Request) -> str:
+    assert request.run_id is not None and request.command is not None
+    return scope_key(scope(request.run_id), request.command, request.run_id)
+
+
+def _props(request: Request) -> dict:
+    return {"command": request.command, "description": request.description}
 
 
 def _targets(tasks: list[dict]) -> list[str]:

@@ -12,8 +12,10 @@ import argparse
 import dataclasses
 import sys
 from collections.abc import Mapping
+from typing import Any
 
 from pulumi_snowdm._core.checks import InputCheck, check_reachable_threshold
+from pulumi_snowdm._core.operations.fleet_gate import check_plan
 from pulumi_snowdm._core.settings import ClientSettings, check_endpoint, check_region, settings_from_config
 from pulumi_snowdm._core.spec import FLEET_GATE
 from pulumi_snowdm._core.timing import check_timing, wait_policy
@@ -35,9 +37,18 @@ OPTIONS = {
     "timeoutSeconds": "--timeout",
     "queuedTimeoutSeconds": "--queued-timeout",
     "pollIntervalSeconds": "--poll-interval",
+    "waves": "--waves",
+    "maxFailures": "--max-failures",
+    "bakeSeconds": "--bake",
+    "promoteTo": "--promote-to",
+    "retries": "--retry",
+    "retryOn": "--retry",
+    "retryPauseSeconds": "--retry-pause",
 }
 DURATIONS = {"timeoutSeconds": "timeout", "queuedTimeoutSeconds": "queued_timeout",
-             "pollIntervalSeconds": "poll_interval"}
+             "pollIntervalSeconds": "poll_interval", "bakeSeconds": "bake", "retryPauseSeconds": "retry_pause"}
+# The rollout's and the retries' options of `run`, as FleetGate's inputs.
+PLAN = ("waves", "maxFailures", "bakeSeconds", "promoteTo", "retries", "retryOn", "retryPauseSeconds")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +63,7 @@ class Request:
     description: str | None = None
     rule: FleetRule = FleetRule()
     policy: WaitPolicy = WaitPolicy()
+    plan: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # waves, retries..., as FleetGate's inputs
     output: str = "table"
     junit: str | None = None
 
@@ -110,7 +122,10 @@ def _values(args: argparse.Namespace) -> tuple[dict, str]:
     if args.subcommand == "status":
         return news, devices_from
     if args.subcommand == "run":
-        news.update(command=args.command, runId=args.run_id, description=args.description)
+        news.update(command=args.command, runId=args.run_id, description=args.description,
+                    waves=_list(args.waves), maxFailures=args.max_failures, promoteTo=args.promote_to)
+        if args.retry is not None:
+            _retry(args.retry, news)
         if args.devices_file is not None:
             devices_from = "--devices-file"
             news["devices"] = _devices_file(args.devices_file, news["problems"])
@@ -120,7 +135,7 @@ def _values(args: argparse.Namespace) -> tuple[dict, str]:
         news["devices"] = list(args.device)
     news.update(minSucceeded=args.min_succeeded, failFast=args.fail_fast, acceptCanceled=args.accept_canceled)
     for name, attribute in DURATIONS.items():
-        text = getattr(args, attribute)
+        text = getattr(args, attribute, None)
         if text is None:
             continue
         seconds = parse_duration(text)
@@ -129,6 +144,26 @@ def _values(args: argparse.Namespace) -> tuple[dict, str]:
         else:
             news[name] = seconds
     return news, devices_from
+
+
+def _list(text: str | None) -> list[Any] | None:
+    """`1,10%,100%` -> [1, "10%", "100%"]; the checks say what is wrong with an item."""
+    if text is None:
+        return None
+    items = [item.strip() for item in text.split(",")]
+    return [int(item) if item.isdigit() else item for item in items]
+
+
+def _retry(text: str, news: dict) -> None:
+    """`--retry FAILED,TIMED_OUT:2` (or `--retry 2`) -> retryOn and retries."""
+    states, _, count = text.rpartition(":")
+    if not count.strip().isdigit():
+        news["problems"].append(("retries", f"must be a number of retries N, or STATES:N like FAILED,TIMED_OUT:2, "
+                                            f"got {text!r}"))
+        return
+    news["retries"] = int(count)
+    if states:
+        news["retryOn"] = [state.strip() for state in states.split(",")]
 
 
 def _devices_file(path: str, problems: list) -> list[str] | None:
@@ -160,6 +195,9 @@ def _check_run(check: InputCheck, args: argparse.Namespace) -> None:
     check.check("command", required=True)
     check.check("description")
     check.check("runId", required=True)
+    for name in PLAN:
+        check.check(name)
+    check_plan(check)
 
 
 def _request(args: argparse.Namespace, inputs: Mapping) -> Request:
@@ -175,6 +213,7 @@ def _request(args: argparse.Namespace, inputs: Mapping) -> Request:
         rule=FleetRule(parse_threshold(inputs.get("minSucceeded")), bool(inputs.get("failFast")),
                        bool(inputs.get("acceptCanceled"))) if waits else FleetRule(),
         policy=wait_policy(inputs) if waits else WaitPolicy(),
+        plan={name: inputs[name] for name in PLAN if inputs.get(name) is not None},
         output=args.output,
         junit=args.junit,
     )

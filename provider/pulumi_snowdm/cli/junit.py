@@ -32,7 +32,8 @@ def write_junit(result: Result, path: str) -> None:
         **{key: str(value) for key, value in counts.items()}, "time": time})
     properties = ElementTree.SubElement(suite, "properties")
     for name, value in (("verdict", result.verdict), ("message", result.message),
-                        ("taskIds", ",".join(result.task_ids))):
+                        ("taskIds", ",".join(result.task_ids)),
+                        *((line.split(":", 1)[0], line.split(": ", 1)[1]) for line in result.wave_lines())):
         ElementTree.SubElement(properties, "property", name=name, value=value)
     suite.extend(cases)
     ElementTree.indent(suites)

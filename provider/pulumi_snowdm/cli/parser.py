@@ -48,6 +48,22 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--run-id", required=True, metavar="R",
                      help="names this run: the same run id sends the command once, however often the job is retried")
     run.add_argument("--description", metavar="D", help="description of the tasks")
+    rollout = run.add_argument_group("rollout", "waves and retries, as FleetGate's waves, maxFailures, bakeSeconds, "
+                                                "promoteTo, retries, retryOn and retryPauseSeconds")
+    rollout.add_argument("--waves", metavar="N|P%,...",
+                         help="a staged rollout: cumulative wave sizes, such as 1,10%%,100%% (one canary, then up to "
+                              "a tenth, then all)")
+    rollout.add_argument("--max-failures", metavar="N|P%",
+                         help="failures the rollout tolerates, a count or a percentage of the devices sent to so far "
+                              "(default 0); past it no further wave is sent")
+    rollout.add_argument("--bake", metavar="DURATION", help="wait after a wave passed, then look again (default 0s)")
+    rollout.add_argument("--promote-to", metavar="N|all",
+                         help="the last wave this run sends (default all); a rerun with the same --run-id and a "
+                              "higher value carries on")
+    rollout.add_argument("--retry", metavar="[STATES:]N",
+                         help="send the command again to a device whose execution ended FAILED or TIMED_OUT, up to "
+                              "N times (at most 10); STATES picks the end states, such as FAILED,REJECTED:2")
+    rollout.add_argument("--retry-pause", metavar="DURATION", help="wait between attempts (default 0s)")
     status = commands.add_parser("status", parents=[connection, output], epilog=HELP,
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  help="one look at the executions of tasks, as a table",

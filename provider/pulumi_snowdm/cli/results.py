@@ -63,6 +63,16 @@ class Result:
     total: int
     required: int | None
     devices: tuple[DeviceResult, ...]
+    waves: tuple[dict[str, Any], ...] = ()  # `run --waves`: each wave's report, as FleetGate's waveReports
+
+    def wave_lines(self) -> list[str]:
+        """One line per wave: its status, devices and their executions by state."""
+        lines = []
+        for wave in self.waves:
+            counts = ", ".join(f"{number} {state}" for state, number in wave["counts"].items())
+            lines.append(f"wave {wave['wave']}/{len(self.waves)}: {wave['status']}, {len(wave['devices'])} "
+                         f"device(s){': ' + counts if counts else ''}")
+        return lines
 
     @property
     def failing(self) -> list[DeviceResult]:
@@ -72,7 +82,8 @@ class Result:
         return {"command": self.command, "verdict": self.verdict, "exitCode": int(self.exit_code),
                 "message": self.message, "taskIds": list(self.task_ids), "counts": self.counts,
                 "succeeded": self.succeeded, "total": self.total, "required": self.required,
-                "executions": [device.as_json() for device in self.devices]}
+                "executions": [device.as_json() for device in self.devices],
+                **({"waves": list(self.waves)} if self.waves else {})}
 
 
 def result_of(ending: Ending, client, say) -> Result:
@@ -87,6 +98,7 @@ def result_of(ending: Ending, client, say) -> Result:
         total=outcome.tally.total if outcome else 0,
         required=outcome.required if outcome else None,
         devices=rows,
+        waves=tuple(ending.waves or ()),
     )
 
 

@@ -52,6 +52,8 @@ def print_verdict(result: Result, stream: TextIO) -> None:
             console.print(line, soft_wrap=True)  # already fits: never let the console fold a row
         if note:
             console.print(note, soft_wrap=width is None)
+    for wave in result.wave_lines():
+        console.print(wave, soft_wrap=width is None)
     console.print(Text(result.message, style=VERDICT_STYLES[result.verdict]), soft_wrap=width is None)
 
 

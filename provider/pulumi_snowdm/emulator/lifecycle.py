@@ -70,6 +70,7 @@ class DeviceQueue:
     def __init__(self) -> None:
         self.pending: deque[Execution] = deque()
         self.free_since = 0.0
+        self.started = 0  # executions planned so far (fail_first counts them)
 
     def add(self, execution: Execution) -> None:
         self.pending.append(execution)
@@ -84,7 +85,11 @@ class DeviceQueue:
                 if head.plan is None:
                     if not behaviour.online:
                         return
-                    head.plan = plan(behaviour.step(head.command), max(head.created_at, self.free_since))
+                    step = behaviour.step(head.command)
+                    if self.started < behaviour.fail_first:
+                        step = dataclasses.replace(step, outcome="FAILED")
+                    self.started += 1
+                    head.plan = plan(step, max(head.created_at, self.free_since))
                 steps = head.plan
                 while steps and steps[0][0] <= now:
                     at, state = steps.pop(0)

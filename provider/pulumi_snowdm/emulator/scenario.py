@@ -17,7 +17,9 @@
     }
 
 Behaviour keys (in `default`, a device, the fleet, or `commands.<command>`): outcome (SUCCEEDED, FAILED, REJECTED,
-TIMED_OUT), queued_seconds, run_seconds (device seconds), online (an offline device keeps its executions QUEUED).
+TIMED_OUT), queued_seconds, run_seconds (device seconds), online (an offline device keeps its executions QUEUED),
+fail_first (not in `commands`: the device's first N executions end FAILED, later ones end as `outcome`: a device
+that is busy once).
 Description keys (anywhere but `commands`) are DescribeDevice members checked against the service model: deviceState,
 deviceType, associatedWithJob, software, deviceCapacities, physicalNetworkInterfaces, tags, lastReachedOutAt; plus
 `instances`, a list of EC2 Instance objects the device reports. `devices` may also be a list of objects with an `id`.
@@ -39,7 +41,7 @@ from pulumi_snowdm.emulator.faults import FaultSettings, is_number
 from pulumi_snowdm.emulator.rates import Rate, parse_rates
 
 OUTCOMES = ("SUCCEEDED", "FAILED", "REJECTED", "TIMED_OUT")
-BEHAVIOUR_KEYS = ("outcome", "queued_seconds", "run_seconds", "online")
+BEHAVIOUR_KEYS = ("outcome", "queued_seconds", "run_seconds", "online", "fail_first")
 DESCRIPTION_KEYS = (
     "deviceState",
     "deviceType",
@@ -79,6 +81,7 @@ class Behaviour:
     queued_seconds: float = 1.0
     run_seconds: float = 3.0
     online: bool = True
+    fail_first: int = 0
     commands: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
 
     def step(self, command: str) -> Step:
@@ -294,6 +297,10 @@ def _check_behaviour(changes: Mapping[str, Any], where: str, allow: tuple[str, .
     for key in ("queued_seconds", "run_seconds"):
         if key in changes and (not is_number(changes[key]) or changes[key] < 0):
             raise ScenarioError(f"{where}.{key}: must be a number of device seconds >= 0, got {changes[key]!r}")
+    first = changes.get("fail_first", 0)
+    if isinstance(first, bool) or not isinstance(first, int) or first < 0:
+        raise ScenarioError(f"{where}.fail_first: must be a whole number of executions >= 0, got "
+                            f"{changes['fail_first']!r}")
     if "online" in changes and not isinstance(changes["online"], bool):
         raise ScenarioError(f"{where}.online: must be true or false, got {changes['online']!r}")
     _check_commands(changes.get("commands", {}), where)

@@ -32,8 +32,9 @@ from pulumi_snowdm._core.errors import FleetFailed, InputError, NotFound, Snowdm
 from pulumi_snowdm._core.finders import device_or_none, find_task
 from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.operations.fleet_outputs import OUTPUTS, execution_records, fleet_outputs
-from pulumi_snowdm._core.rollout import RolloutAborted, plan_waves, run_rollout
-from pulumi_snowdm._core.run_scope import RESERVED_TAG_PREFIX, deliver, scope_key
+from pulumi_snowdm._core.retries import attempt_records, ended_rule, judge_with_retries, retry_of
+from pulumi_snowdm._core.rollout import RolloutAborted, parse_promote_to, plan_waves, run_rollout
+from pulumi_snowdm._core.run_scope import RESERVED_TAG_PREFIX, Sent, deliver_sent, scope_key, send_rest
 from pulumi_snowdm._core.spec import FLEET_GATE, TIMING_FIELDS
 from pulumi_snowdm._core.task_actions import PartlySent, cancel_shards, existing_tasks, fan_out, retag_tasks
 from pulumi_snowdm._core.timing import check_timing, wait_policy
@@ -44,13 +45,16 @@ from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule
 
 SPEC = FLEET_GATE
 # Inputs that apply only when the gate creates the tasks (given `devices`).
-DEVICE_INPUTS = ("command", "description", "tags", "runId", "waves")
+DEVICE_INPUTS = ("command", "description", "tags", "runId", "waves", "retries", "retryOn", "retryPauseSeconds")
 # Inputs that apply only to a staged rollout (given `waves`).
-WAVE_INPUTS = ("maxFailures", "bakeSeconds")
-# The outputs only a gate given devices sets (waveReports and abortedWave: only a staged rollout).
-ROLLOUT_OUTPUTS = ("waveReports", "untouchedDevices", "abortedWave")
+WAVE_INPUTS = ("maxFailures", "bakeSeconds", "promoteTo")
+# Inputs that tune retries (given `retries`).
+RETRY_INPUTS = ("retryOn", "retryPauseSeconds")
+# The outputs only a gate given devices sets (waveReports, abortedWave, wavesDone, nextWave: only a staged rollout;
+# attempts: only with retries). A refresh keeps them: they are history, not the current state.
+ROLLOUT_OUTPUTS = ("waveReports", "untouchedDevices", "abortedWave", "wavesDone", "nextWave", "attempts")
 # Inputs whose change makes a gate given devices carry on (send to devices not sent yet, judge again).
-CARRY_ON_INPUTS = ("devices", "waves", "maxFailures")
+CARRY_ON_INPUTS = ("devices", "waves", "maxFailures", "promoteTo", "retries", "retryOn")
 # Ids longer than this become a hash: the engine shows ids in every diff and log line.
 MAX_JOINED_ID = 256
 # Failing devices whose DescribeDevice goes into a failure message (the message lists at most this many).
@@ -87,8 +91,18 @@ def check(check: InputCheck) -> None:
                                  f"tasks); with '{check.label('taskIds')}' leave it unset")
     _check_own_tags(check)
     check_reachable_threshold(check)
-    _check_waves(check)
+    check_plan(check)
     check_timing(check)
+
+
+def check_plan(check: InputCheck) -> None:
+    """The rules between the rollout's and the retries' inputs (each one on its own is checked already)."""
+    if not check.news.get("retries"):
+        for name in RETRY_INPUTS:
+            if check.news.get(name) is not None and not check.unknown(check.news.get("retries")):
+                check.fail(name, f"applies only with '{check.label('retries')}' above 0; leave it unset or give "
+                                 f"'{check.label('retries')}'")
+    _check_waves(check)
 
 
 def create(ctx: Context, props: Mapping[str, Any], *, also: Sequence[str] = ()) -> tuple[str, dict[str, Any]]:
@@ -98,36 +112,78 @@ def create(ctx: Context, props: Mapping[str, Any], *, also: Sequence[str] = ()) 
     label = _label(props)
     if props.get("waves"):
         return _roll_out(ctx, client, props, label, also)
-    creates_tasks = bool(props.get("devices"))
-    if creates_tasks:
-        device_ids = list(dict.fromkeys(props["devices"]))
-        task_ids = _send(ctx, client, props, device_ids, label, also)
-    else:
-        task_ids = list(props["taskIds"])
-        tasks = existing_tasks(client, task_ids, prop="task_ids", label=label, report=ctx.say)
-        device_ids = [device for task in tasks for device in task.get("targets") or []]
+    if props.get("devices"):
+        return _send_and_judge(ctx, client, props, label, also)
+    task_ids = list(props["taskIds"])
+    tasks = existing_tasks(client, task_ids, prop="task_ids", label=label, report=ctx.say)
+    device_ids = [device for task in tasks for device in task.get("targets") or []]
     policy = wait_policy(props)
-    gate = SetGate(task_ids, device_ids, _rule(props), explain=_explainer(client, label, creates_tasks))
+    gate = SetGate(task_ids, device_ids, _rule(props), explain=_explainer(client, label, False))
+    with LISTINGS.subscribe(ctx.settings, task_ids, settings_lister(ctx.settings), devices=device_ids,
+                            interval=policy.initial_delay_seconds) as subscription:
+        outcome = ctx.wait(ListingSource(subscription), gate, policy, label=label,
+                           events=ctx.lines(label, single=False)).outcome
+    ctx.say(f"{label}: passed: {outcome.progress()}")
+    return fleet_id(task_ids), _outputs(ctx, client, props, task_ids, outcome, label)
+
+
+def _send_and_judge(ctx: Context, client, props: Mapping[str, Any], label: str,
+                    also: Sequence[str]) -> tuple[str, dict[str, Any]]:
+    """A gate given devices: send to those never sent in its run scope, then judge each device on its latest
+    attempt, retrying as `retries` says (`_core.retries`)."""
+    device_ids = list(dict.fromkeys(props["devices"]))
+    key, policy = _scope_key(props), wait_policy(props)
+    deadline = ctx.deadline(policy)
     seen = LastOutcome(ctx.lines(label, single=False))
-    try:
+    last = {"sent": _send(ctx, client, props, device_ids, label, also)}
+
+    def wait(sent: Sent, final: bool):
+        task_ids = sent.task_ids(device_ids)
+        rule = _rule(props) if final else ended_rule(bool(props.get("acceptCanceled")))
+        gate = SetGate(task_ids, device_ids, rule, explain=_explainer(client, label, True),
+                       current=sent.current(device_ids))
         with LISTINGS.subscribe(ctx.settings, task_ids, settings_lister(ctx.settings), devices=device_ids,
                                 interval=policy.initial_delay_seconds) as subscription:
-            outcome = ctx.wait(ListingSource(subscription), gate, policy, label=label, events=seen).outcome
+            return ctx.wait(ListingSource(subscription), gate, policy, label=label, events=seen, deadline=deadline)
+
+    def resend(devices: list[str], attempt: int) -> Sent:
+        last["sent"] = resend_attempt(ctx, client, props, key, last["sent"], devices, attempt, label)
+        return last["sent"]
+
+    try:
+        decided, sent = judge_with_retries(last["sent"], device_ids, retry_of(props), wait=wait, resend=resend,
+                                           pause=lambda seconds: ctx.pause(min(seconds, deadline.remaining())),
+                                           say=ctx.say, label=label)
     except SnowdmError as error:
-        if creates_tasks:
-            error.partial = _partial(props, task_ids, seen.outcome)
+        if error.partial is None:
+            error.partial = _partial(props, last["sent"].task_ids(device_ids), seen.outcome)
         raise
-    ctx.say(f"{label}: passed: {outcome.progress()}")
-    outputs = _outputs(ctx, client, props, task_ids, outcome, label)
-    return fleet_id(task_ids), {**outputs, "untouchedDevices": []} if creates_tasks else outputs
+    task_ids = sent.task_ids(device_ids)
+    ctx.say(f"{label}: passed: {decided.outcome.progress()}")
+    outputs = _outputs(ctx, client, props, task_ids, decided.outcome, label, sent=sent)
+    return fleet_id(task_ids), {**outputs, "untouchedDevices": []}
+
+
+def resend_attempt(ctx: Context, client, props: Mapping[str, Any], key: str, sent: Sent, devices: list[str],
+                   attempt: int, label: str, *, wave: int | None = None) -> Sent:
+    """Send attempt `attempt` to `devices` (those not sent it yet in the scope); what the scope has sent then. A
+    refused shard raises PartlySent with the gate's partial state."""
+    try:
+        created = send_rest(client, key=key, props=props, devices=devices, sent=sent, wave=wave, attempt=attempt,
+                            label=label, say=ctx.say, rerun=ctx.rerun, cancel=ctx.cancel)
+    except PartlySent as error:
+        task_ids = [*sent.task_ids(props["devices"]), *(task_id for task_id, _ in error.created)]
+        error.partial = _partial(props, task_ids, None)
+        raise
+    return sent.with_created(created)
 
 
 def _send(ctx: Context, client, props: Mapping[str, Any], devices: list[str], label: str,
-          also: Sequence[str]) -> list[str]:
-    """The tasks of the gate's run scope that sent to `devices`, after sending to those never sent to."""
+          also: Sequence[str]) -> Sent:
+    """What the gate's run scope has sent, after sending to the devices of `devices` never sent to."""
     try:
-        return deliver(client, key=_scope_key(props), props=props, devices=devices, also=also, label=label,
-                       say=ctx.say, rerun=ctx.rerun, cancel=ctx.cancel)
+        return deliver_sent(client, key=_scope_key(props), props=props, devices=devices, also=also, label=label,
+                            say=ctx.say, rerun=ctx.rerun, cancel=ctx.cancel)
     except PartlySent as error:
         if error.task_ids:  # nothing sent, nothing to record
             error.partial = _partial(props, error.task_ids, None, untouched=error.unsent)
@@ -149,7 +205,7 @@ def _roll_out(ctx: Context, client, props: Mapping[str, Any], label: str,
         raise
     assert result.outcome is not None  # a rollout that returns has judged everyone sent to
     ctx.say(f"{label}: passed: {result.outcome.progress()}")
-    outputs = _outputs(ctx, client, props, result.task_ids, result.outcome, label)
+    outputs = _outputs(ctx, client, props, result.task_ids, result.outcome, label, sent=result.scope)
     return fleet_id(result.task_ids), {**outputs, **result.outputs()}
 
 
@@ -179,11 +235,14 @@ def read(ctx: Context, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | N
         return None
     task_ids = [task["taskId"] for task in tasks]
     targets = [device for task in tasks for device in task.get("targets") or []]
+    # A gate given devices judges a retried device on its latest attempt.
+    current = Sent(tuple(tasks)).current(targets) if props.get("devices") else None
     rule = _rule(props)
     # One complete look through the same loop as create: a busy service is outlasted, not given up on.
     policy = dataclasses.replace(wait_policy(props), not_found_grace_seconds=0)
     with LISTINGS.subscribe(ctx.settings, task_ids, settings_lister(ctx.settings), devices=targets) as subscription:
-        view = ctx.wait(ListingSource(subscription), SetGate(task_ids, targets, rule), policy, label=label,
+        view = ctx.wait(ListingSource(subscription), SetGate(task_ids, targets, rule, current=current), policy,
+                        label=label,
                         events=ctx.lines(label, single=False, states=False), until_seen=True).view
     # A refresh fails only when the threshold can no longer be met, whatever is still running.
     outcome = judge_fleet(view, rule, device_ids=targets, early=True)
@@ -228,12 +287,17 @@ def given(props: Mapping[str, Any], key: str) -> Any:
     return props.get(key)
 
 
-def _outputs(ctx: Context, client, props, task_ids, outcome: FleetOutcome, label: str) -> dict[str, Any]:
+def _outputs(ctx: Context, client, props, task_ids, outcome: FleetOutcome, label: str, *,
+             sent: Sent | None = None) -> dict[str, Any]:
     records = execution_records(client, outcome, with_times=props.get("executionTimes", True) is not False,
                                 report=ctx.say, label=label)
     # A refresh keeps the rollout's report of how the waves went: it is history, not the current state.
     rollout = {k: props[k] for k in ROLLOUT_OUTPUTS if props.get(k) is not None}
-    return {**SPEC.given_inputs(props), **fleet_outputs(outcome, task_ids, records), **rollout}
+    outputs = {**SPEC.given_inputs(props), **fleet_outputs(outcome, task_ids, records), **rollout}
+    if sent is not None and props.get("retries"):
+        devices = [device for device in dict.fromkeys(props["devices"]) if device in sent]
+        outputs["attempts"] = attempt_records(client, sent, devices, records)
+    return outputs
 
 
 def _rule(props: Mapping[str, Any]) -> FleetRule:
@@ -291,6 +355,14 @@ def _check_waves(check: InputCheck) -> None:
     if check.failed("waves") or check.failed("devices") or check.unknown(waves) or not isinstance(devices, list):
         return
     try:
-        plan_waves(devices, waves, check.label("waves"))
+        planned = plan_waves(devices, waves, check.label("waves"))
     except InputError as error:
         check.fail("waves", error.problem)
+        return
+    promote = check.news.get("promoteTo")
+    if check.failed("promoteTo") or check.unknown(promote):
+        return
+    wave = parse_promote_to(promote, check.label("promoteTo"))
+    if wave is not None and wave > len(planned):
+        check.fail("promoteTo", f"is wave {wave}, but '{check.label('waves')}' has {len(planned)} wave(s): give a "
+                                f'wave from 1 to {len(planned)}, or "all"')

@@ -211,6 +211,10 @@ class ExecutionGate:
         self._explain = explain
         self._confirm_task = confirm_task
 
+    def select(self, view: View) -> View:
+        """The whole listing: a set of one."""
+        return view
+
     def before_judging(self, look: Look) -> None:
         """The first clear look without the execution (not a busy service): make sure its task exists, once."""
         busy = any(isinstance(error, ServiceUnavailable) for error in look.errors.values())
@@ -257,14 +261,24 @@ class SetGate:
     """Every execution of `task_ids` (limited to `device_ids` unless None), judged together against `rule`.
 
     `explain(outcome)` writes the failure message (it may call DescribeDevice); the default lists the devices.
+    `current` ({device: task}) judges a device retried (`_core.retries`) on the execution of its latest attempt only.
     """
 
     def __init__(self, task_ids: Iterable[str], device_ids: Iterable[str] | None, rule: FleetRule = ALL_MUST_SUCCEED,
-                 *, explain: Callable[[FleetOutcome], str] | None = None) -> None:
+                 *, explain: Callable[[FleetOutcome], str] | None = None,
+                 current: Mapping[str, str] | None = None) -> None:
         self.task_ids = list(dict.fromkeys(task_ids))
         self.device_ids = None if device_ids is None else list(device_ids)
         self.rule = rule
         self._explain = explain
+        self.current = dict(current or {})
+
+    def select(self, view: View) -> View:
+        """The executions judged: of a device with a `current` task, only that task's."""
+        current = self.current
+        if not current:
+            return view
+        return {key: summary for key, summary in view.items() if current.get(key[1], key[0]) == key[0]}
 
     def before_judging(self, look: Look) -> None:
         """Nothing to confirm: the caller read the tasks (for their targets) before the wait."""
@@ -368,12 +382,13 @@ class _Run:
         self.gate.before_judging(look)
         if self.busy is not None and not look.view:
             return None
-        self.view = look.view
-        self.seen.update(look.view)
+        gate = self.gate
+        view = gate.select(look.view)
+        self.view = view
+        self.seen.update(view)
         self.seen_tasks.update(task for task, _ in look.view)
         stalled = self._track_queued(now)
-        gate = self.gate
-        outcome = judge_fleet(look.view, gate.rule, device_ids=gate.device_ids, stalled=stalled,
+        outcome = judge_fleet(view, gate.rule, device_ids=gate.device_ids, stalled=stalled,
                               settled=self.settled and not look.errors)
         self._tell_changes(outcome, now)
         gate.check(self, outcome)
