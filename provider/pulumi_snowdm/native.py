@@ -6,8 +6,9 @@
                                 opts=pulumi.ResourceOptions(custom_timeouts=pulumi.CustomTimeouts(create="20m")))
 
 The same arguments and attributes as the dynamic resources of `import pulumi_snowdm` (both are locked to the
-declarations in `_core.spec` by tests/unit/test_schema.py), but served by the plugin `pulumi-resource-snowdm`, which
-the engine finds on PATH: customTimeouts, Cancel, progress on the resource's own row and `pulumi import` work.
+declarations in `_core.spec` by tests/unit/test_schema.py), but served by the plugin `pulumi-resource-snowdm` of this
+release (installed from its archive, downloaded from its server, or found on PATH): customTimeouts, Cancel, progress
+on the resource's own row and `pulumi import` work.
 Settings are the stack config `snowdm:region`, `snowdm:endpoint` ... (or an explicit `Provider`).
 """
 
