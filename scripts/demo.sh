@@ -2,7 +2,9 @@
 # Set up, start the local SDM emulator, and run an example against it (default: the main example,
 # examples/unlock-then-deploy; or `bash scripts/demo.sh canary-reboot`): `pulumi up` (the gates wait for the devices),
 # the stack's outputs, then `pulumi destroy`. Everything the demo creates lives in a temporary folder, removed at
-# the end. Every example takes the emulator's fleet as its `devices` config.
+# the end. Every example takes the emulator's fleet as its `devices` config. The program runs in a virtual environment
+# of its own where the package is installed from its wheel, as users get it (the editable install in .venv hides
+# pulumi-plugin.json from the Python language host, which would then look for a `snowdm` plugin and warn).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -17,6 +19,13 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+echo "demo: installing pulumi-snowdm from its wheel into a fresh virtual environment"
+PIP_CONSTRAINT="$root/constraints.txt" python -m pip wheel --quiet --disable-pip-version-check --no-deps \
+  --wheel-dir "$work/dist" . >&2
+python -m venv "$work/venv"
+"$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check -c constraints.txt "$work/dist"/*.whl
+export PATH="$work/venv/bin:$PATH" PULUMI_PYTHON_CMD="$work/venv/bin/python"
 
 # The default fleet's commands take a few device seconds: at real time you see them go QUEUED -> IN_PROGRESS ->
 # SUCCEEDED. A scenario with a longer reboot would add e.g. `--time-scale 60`.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up a development machine from scratch, idempotently: the Python environment in .venv (every package pinned by
-# constraints.txt, with the test and lint tools) and the pinned Pulumi engine (engine/install.sh). Prints nothing on
+# constraints.txt, with the test, lint and release tools) and the pinned Pulumi engine (engine/install.sh). Prints nothing on
 # stdout but the engine folder.
 #
 #   bash scripts/setup.sh              # .venv and the engine (builds it the first time if no pinned pulumi is found)
@@ -25,7 +25,7 @@ stamp=.venv/.snowdm-installed
 want=$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing pulumi-snowdm and its pinned dependencies into .venv" >&2
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,lint]' >&2
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,lint,release]' >&2
   echo "$want" > "$stamp"
 fi
 

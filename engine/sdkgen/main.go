@@ -10,12 +10,14 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
+	"github.com/blang/semver"
 	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
-	"github.com/blang/semver"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 )
 
@@ -66,7 +68,16 @@ func generate(language string, pkg *schema.Package) (map[string][]byte, error) {
 	case "nodejs":
 		return nodejs.GeneratePackage(tool, pkg, nil, nil, false, noPackages{})
 	case "go":
-		return gogen.GeneratePackage(tool, pkg, nil)
+		files, err := gogen.GeneratePackage(tool, pkg, nil)
+		if err != nil {
+			return nil, err
+		}
+		mod, err := goModule(pkg)
+		if err != nil {
+			return nil, err
+		}
+		files["go.mod"] = mod
+		return files, nil
 	}
 	return nil, fmt.Errorf("no generator for %q (nodejs, go)", language)
 }
@@ -82,6 +93,26 @@ func write(root string, files map[string][]byte) error {
 		}
 	}
 	return nil
+}
+
+// goModule is the Go SDK's go.mod: the module above the package's import path, on the sdk/v3 release this tool
+// was built with (the pinned one), so the SDK is a module users `go get` (pulumi-plugin.json sits in the package).
+func goModule(pkg *schema.Package) ([]byte, error) {
+	info, ok := pkg.Language["go"].(gogen.GoPackageInfo)
+	if !ok || info.ImportBasePath == "" {
+		return nil, fmt.Errorf("the schema's language.go has no importBasePath")
+	}
+	build, ok := debug.ReadBuildInfo()
+	if !ok {
+		return nil, fmt.Errorf("no build information to read the pinned sdk/v3 from")
+	}
+	for _, dep := range build.Deps {
+		if dep.Path == "github.com/pulumi/pulumi/sdk/v3" {
+			module := path.Dir(info.ImportBasePath)
+			return []byte(fmt.Sprintf("module %s\n\ngo 1.21\n\nrequire %s %s\n", module, dep.Path, dep.Version)), nil
+		}
+	}
+	return nil, fmt.Errorf("sdkgen was built without github.com/pulumi/pulumi/sdk/v3")
 }
 
 // noPackages is the loader of a schema that refers to no other package (only pulumi.json's built-in types).

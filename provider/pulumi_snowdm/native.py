@@ -6,8 +6,9 @@
                                 opts=pulumi.ResourceOptions(custom_timeouts=pulumi.CustomTimeouts(create="20m")))
 
 The same arguments and attributes as the dynamic resources of `import pulumi_snowdm` (both are locked to the
-declarations in `_core.spec` by tests/unit/test_schema.py), but served by the plugin `pulumi-resource-snowdm`, which
-the engine finds on PATH: customTimeouts, Cancel, progress on the resource's own row and `pulumi import` work.
+declarations in `_core.spec` by tests/unit/test_schema.py), but served by the plugin `pulumi-resource-snowdm` of this
+release (installed from its archive, downloaded from its server, or found on PATH): customTimeouts, Cancel, progress
+on the resource's own row and `pulumi import` work.
 Settings are the stack config `snowdm:region`, `snowdm:endpoint` ... (or an explicit `Provider`).
 """
 
@@ -19,6 +20,7 @@ from typing import Any
 import pulumi
 from pulumi import Output
 
+from pulumi_snowdm._core.release import PLUGIN_DOWNLOAD_URL, VERSION
 from pulumi_snowdm._core.schema import PACKAGE
 from pulumi_snowdm._core.spec import FLEET_GATE, TASK, TASK_EXECUTION, ResourceSpec
 from pulumi_snowdm._core.task_actions import Command
@@ -27,6 +29,9 @@ from pulumi_snowdm.resources.hints import Input
 from pulumi_snowdm.resources.naming import SnakeCaseProperties
 
 __all__ = ["Command", "FleetGate", "Provider", "Task", "TaskExecution"]
+
+# The plugin of this release, downloaded by the engine from its server when not installed (as generated SDKs do).
+_PLUGIN = pulumi.ResourceOptions(version=VERSION, plugin_download_url=PLUGIN_DOWNLOAD_URL)
 
 
 class _PluginResource(SnakeCaseProperties, pulumi.CustomResource):
@@ -37,7 +42,7 @@ class _PluginResource(SnakeCaseProperties, pulumi.CustomResource):
     def __init__(self, resource_name: str, arguments: Mapping[str, Any],
                  opts: pulumi.ResourceOptions | None) -> None:
         super().__init__(f"{PACKAGE}:index:{self.SPEC.name}", resource_name, registration_props(self.SPEC, arguments),
-                         opts)
+                         pulumi.ResourceOptions.merge(_PLUGIN, opts))
 
     @classmethod
     def get(cls, resource_name: str, id: Input[str], opts: pulumi.ResourceOptions | None = None):
@@ -45,7 +50,7 @@ class _PluginResource(SnakeCaseProperties, pulumi.CustomResource):
         resource = cls.__new__(cls)
         props = {p.python_name: None for p in cls.SPEC.outputs}
         pulumi.CustomResource.__init__(resource, f"{PACKAGE}:index:{cls.SPEC.name}", resource_name, props,
-                                       pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)))
+                                       pulumi.ResourceOptions.merge(_PLUGIN, opts).merge(pulumi.ResourceOptions(id=id)))
         return resource
 
 
@@ -325,4 +330,5 @@ class Provider(pulumi.ProviderResource):
         settings = {"region": region, "profile": profile, "endpoint": endpoint, "retryMode": retry_mode,
                     "maxAttempts": max_attempts, "connectTimeout": connect_timeout, "readTimeout": read_timeout,
                     "maxRequestsPerSecond": max_requests_per_second}
-        super().__init__(PACKAGE, resource_name, {k: v for k, v in settings.items() if v is not None}, opts)
+        super().__init__(PACKAGE, resource_name, {k: v for k, v in settings.items() if v is not None},
+                         pulumi.ResourceOptions.merge(_PLUGIN, opts))

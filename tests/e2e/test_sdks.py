@@ -3,10 +3,16 @@
 engine/sdkgen (a small Go tool on the pinned pkg/v3 generators, codegen/nodejs and codegen/go) writes both SDKs;
 the Go SDK is built with `go build` against the pinned sdk/v3, the Node.js SDK with TypeScript against
 @pulumi/pulumi of the pinned release, both fetched by their ordinary clients (the Go module proxy, npm).
+
+Both are packages that name the plugin, its version and its server (schema.json's `version` and
+`pluginDownloadURL`, from `_core.release`), so the engine installs the plugin a program needs: the Node.js SDK's
+package.json has a `pulumi` block and `npm pack` accepts it; the Go SDK is a module whose package holds
+pulumi-plugin.json.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -14,10 +20,13 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_snowdm._core.release import PLUGIN_DOWNLOAD_URL, VERSION
+
 from harness import pinned_engine_version
 
 ROOT = Path(__file__).resolve().parents[2]
 GO_ENV = {**os.environ, "GOSUMDB": os.environ.get("GOSUMDB", "off"), "GOFLAGS": "-mod=mod"}
+PLUGIN = {"resource": True, "name": "snowdm", "version": VERSION, "server": PLUGIN_DOWNLOAD_URL}
 LIMIT = 900  # seconds: a first build or install on a cold cache (a limit, not a measurement)
 
 
@@ -42,8 +51,9 @@ def test_the_go_sdk_builds(sdks):
     sdk = sdks / "go"
     generated = {path.name for path in (sdk / "snowdm").iterdir()}
     assert {"task.go", "taskExecution.go", "fleetGate.go", "provider.go"} <= generated
-    (sdk / "go.mod").write_text(f"module github.com/pulumi-snowdm/sdk/go\n\ngo 1.26.6\n\n"
-                                f"require github.com/pulumi/pulumi/sdk/v3 {pinned_engine_version()}\n")
+    assert json.loads((sdk / "snowdm" / "pulumi-plugin.json").read_text()) == PLUGIN
+    assert (sdk / "go.mod").read_text().splitlines()[::4] == [
+        "module github.com/pulumi-snowdm/sdk/go", f"require github.com/pulumi/pulumi/sdk/v3 {pinned_engine_version()}"]
     run(["go", "mod", "tidy"], sdk, GO_ENV)
     run(["go", "build", "./..."], sdk, GO_ENV)
     run(["go", "vet", "./..."], sdk, GO_ENV)
@@ -56,3 +66,11 @@ def test_the_nodejs_sdk_compiles(sdks):
     run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", f"@pulumi/pulumi@{version}"], sdk)
     run(["npx", "tsc"], sdk)
     assert (sdk / "bin" / "taskExecution.d.ts").exists()
+    package = json.loads((sdk / "package.json").read_text())
+    assert package["name"] == "@pulumi-snowdm/snowdm" and package["version"] == VERSION
+    assert package["pulumi"] == PLUGIN
+    # Published the way Pulumi's providers publish theirs: the compiled bin/ with the package.json.
+    shutil.copy(sdk / "package.json", sdk / "bin" / "package.json")
+    (packed,) = json.loads(run(["npm", "pack", "--json", "--pack-destination", str(sdks)], sdk / "bin"))
+    assert packed["filename"] == f"pulumi-snowdm-snowdm-{VERSION}.tgz" and (sdks / packed["filename"]).exists()
+    assert {"package.json", "index.js", "index.d.ts", "taskExecution.js"} <= {f["path"] for f in packed["files"]}

@@ -3,6 +3,7 @@ the servicer, the host deadline of the shared operations, and the cancel token t
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import shutil
 import signal
@@ -184,7 +185,7 @@ def test_the_console_script_prints_its_port_and_a_ctrl_c_stops_it():
         port = int(process.stdout.readline())
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             info = provider_pb2_grpc.ResourceProviderStub(channel).GetPluginInfo(empty_pb2.Empty(), timeout=10)
-        assert isinstance(info, plugin_pb2.PluginInfo) and info.version == "0.1.0"
+        assert isinstance(info, plugin_pb2.PluginInfo) and info.version == importlib.metadata.version("pulumi-snowdm")
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) is not None  # nothing in flight: it stops at once
     finally:

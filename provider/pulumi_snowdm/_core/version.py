@@ -1,13 +1,11 @@
-"""The installed package's version, as every `--version` and the user agent tell it."""
+"""The package's version, as every `--version` and the user agent tell it."""
 
 from __future__ import annotations
 
-import importlib.metadata
+from pulumi_snowdm._core.release import VERSION
 
 
 def package_version() -> str:
-    """pulumi-snowdm's installed version, or "unknown" when run from a tree that is not installed."""
-    try:
-        return importlib.metadata.version("pulumi-snowdm")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
+    """pulumi-snowdm's version (`_core.release`, which the installed metadata is built from: a frozen plugin, which
+    carries no metadata, tells the same)."""
+    return VERSION
