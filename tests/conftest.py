@@ -19,8 +19,20 @@ from botocore.config import Config
 
 from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator
 
+import worker_failures
+
 REGION = "us-west-2"
 _EMULATOR_ARGUMENTS = {"scenario", "time_scale", "credentials", "clock"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist's controller: a worker's session that failed after its tests (the leak guard) fails the run."""
+    worker_failures.receive(node)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    worker_failures.apply(session)
 
 
 @pytest.fixture

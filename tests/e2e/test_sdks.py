@@ -3,13 +3,20 @@
 engine/sdkgen (a small Go tool on the pinned pkg/v3 generators, codegen/nodejs and codegen/go) writes both SDKs;
 the Go SDK is built with `go build` against the pinned sdk/v3, the Node.js SDK with TypeScript against
 @pulumi/pulumi of the pinned release, both fetched by their ordinary clients (the Go module proxy, npm).
+
+The builds take minutes and depend only on what `build_key` hashes: schema.json, engine/ (the generator and the
+pinned releases), this file, and the toolchain's version. A green build leaves a stamp under that key in
+~/.cache/pulumi-snowdm/sdk-builds (outside the work tree; SNOWDM_SDK_CACHE moves it), and a later run with the same
+key passes on it without building again, saying so in the run's warnings summary. CI (CI=true) always builds.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
+import warnings
 from pathlib import Path
 
 import pytest
@@ -19,6 +26,8 @@ from harness import pinned_engine_version
 ROOT = Path(__file__).resolve().parents[2]
 GO_ENV = {**os.environ, "GOSUMDB": os.environ.get("GOSUMDB", "off"), "GOFLAGS": "-mod=mod"}
 LIMIT = 900  # seconds: a first build or install on a cold cache (a limit, not a measurement)
+CACHE = Path(os.environ.get("SNOWDM_SDK_CACHE", Path.home() / ".cache" / "pulumi-snowdm" / "sdk-builds"))
+TOOLCHAINS = {"go": [["go", "version"]], "nodejs": [["node", "--version"], ["npm", "--version"]]}
 
 
 def run(command: list[str], cwd: Path, env: dict | None = None) -> str:
@@ -27,19 +36,59 @@ def run(command: list[str], cwd: Path, env: dict | None = None) -> str:
     return done.stdout
 
 
+def build_key(language: str) -> str:
+    """The hash of everything a language's SDK build depends on."""
+    digest = hashlib.sha256()
+    inputs = [ROOT / "schema.json", Path(__file__).resolve(),
+              *sorted(path for path in (ROOT / "engine").rglob("*") if path.is_file())]
+    for path in inputs:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for command in TOOLCHAINS[language]:
+        digest.update(run(command, ROOT).encode())
+    return f"{language}-{digest.hexdigest()[:32]}"
+
+
+def built_green_before(language: str) -> bool:
+    """Whether a build of exactly these inputs passed before; never in CI, which always builds."""
+    if os.environ.get("CI") == "true":
+        return False
+    stamp = CACHE / build_key(language)
+    if stamp.exists():
+        warnings.warn(f"the {language} SDK built green before from the same schema.json, engine/ and toolchain "
+                      f"({stamp}): not built again (CI=true, or removing the stamp, builds it)", stacklevel=2)
+        return True
+    return False
+
+
+def remember_green(language: str) -> None:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    (CACHE / build_key(language)).write_text(f"{pinned_engine_version()}\n")
+
+
 @pytest.fixture(scope="module")
-def sdks(tmp_path_factory) -> Path:
-    for tool in ("go", "npm"):
-        if shutil.which(tool) is None:
-            pytest.fail(f"{tool} is needed to build the generated SDKs", pytrace=False)
-    out = tmp_path_factory.mktemp("sdks")
-    run(["go", "build", "-o", str(out / "sdkgen"), "."], ROOT / "engine" / "sdkgen", GO_ENV)
-    run([str(out / "sdkgen"), "-schema", str(ROOT / "schema.json"), "-out", str(out)], out)
-    return out
+def sdks(tmp_path_factory):
+    """generate() -> the folder holding both generated SDKs (the generator is built on first use only)."""
+    out: list[Path] = []
+
+    def generate() -> Path:
+        if not out:
+            for tool in ("go", "npm"):
+                if shutil.which(tool) is None:
+                    pytest.fail(f"{tool} is needed to build the generated SDKs", pytrace=False)
+            folder = tmp_path_factory.mktemp("sdks")
+            run(["go", "build", "-o", str(folder / "sdkgen"), "."], ROOT / "engine" / "sdkgen", GO_ENV)
+            run([str(folder / "sdkgen"), "-schema", str(ROOT / "schema.json"), "-out", str(folder)], folder)
+            out.append(folder)
+        return out[0]
+    return generate
 
 
+# Both tests on one worker: the generator runs once for both.
+@pytest.mark.xdist_group("sdks")
 def test_the_go_sdk_builds(sdks):
-    sdk = sdks / "go"
+    if built_green_before("go"):
+        return
+    sdk = sdks() / "go"
     generated = {path.name for path in (sdk / "snowdm").iterdir()}
     assert {"task.go", "taskExecution.go", "fleetGate.go", "provider.go"} <= generated
     (sdk / "go.mod").write_text(f"module github.com/pulumi-snowdm/sdk/go\n\ngo 1.26.6\n\n"
@@ -47,12 +96,17 @@ def test_the_go_sdk_builds(sdks):
     run(["go", "mod", "tidy"], sdk, GO_ENV)
     run(["go", "build", "./..."], sdk, GO_ENV)
     run(["go", "vet", "./..."], sdk, GO_ENV)
+    remember_green("go")
 
 
+@pytest.mark.xdist_group("sdks")
 def test_the_nodejs_sdk_compiles(sdks):
-    sdk = sdks / "nodejs"
+    if built_green_before("nodejs"):
+        return
+    sdk = sdks() / "nodejs"
     assert "snowdm:index:TaskExecution" in (sdk / "taskExecution.ts").read_text()
     version = pinned_engine_version().removeprefix("v")
     run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", f"@pulumi/pulumi@{version}"], sdk)
     run(["npx", "tsc"], sdk)
     assert (sdk / "bin" / "taskExecution.d.ts").exists()
+    remember_green("nodejs")
