@@ -74,7 +74,7 @@ sdk_facing() { # the SDK-facing tests: the emulator tier, and every unit module 
 run() { # run NAME PYTHON "PYTEST ARGS" "TESTS" REQUIREMENT...: a venv with the package and REQUIREMENTs; run TESTS
   local name=$1 python=$2 venv="$work/$1" extra=$3 tests=$4; shift 4
   "$python" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check . "$@" "${TOOLS[@]}"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$wheel" "$@" "${TOOLS[@]}"
   echo "range: $name: Python $("$venv/bin/python" -c 'import platform; print(platform.python_version())'), $(
     "$venv/bin/python" -m pip list --format freeze 2>/dev/null | grep -iE '^(pulumi|boto3|botocore)==' | tr '\n' ' ')"
   (cd "$work" && "$venv/bin/python" -m pytest -q -p no:cacheprovider --rootdir "$root" -c "$root/pyproject.toml" \
@@ -82,11 +82,26 @@ run() { # run NAME PYTHON "PYTEST ARGS" "TESTS" REQUIREMENT...: a venv with the 
   rm -rf "$venv"
 }
 
+# The package is built once; the jobs run side by side (installs wait on the network, tests on one core each), each
+# into a log shown when it ends.
+.venv/bin/python -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir "$work/wheel" . >&2
+wheel=$(ls "$work"/wheel/*.whl)
 newest_python=${PYTHONS[${#PYTHONS[@]}-1]}
-run floor "$(find_python "${PYTHONS[0]}")" "${FLOOR_SKIPS[*]} ${CANARIES[*]}" "$(sdk_facing)" "${FLOOR[@]}"
+names=() pids=()
+start() { # start NAME ARGS...: run NAME ARGS... in the background
+  run "$@" >"$work/$1.log" 2>&1 &
+  names+=("$1") pids+=($!)
+}
+start floor "$(find_python "${PYTHONS[0]}")" "${FLOOR_SKIPS[*]} ${CANARIES[*]}" "$(sdk_facing)" "${FLOOR[@]}"
 for version in "${PYTHONS[@]:1}"; do
   tests=$(sdk_facing)
   [ "$version" = "$newest_python" ] && tests="$root/tests/unit $root/tests/emulator"
-  run "newest-py$version" "$(find_python "$version")" "${CANARIES[*]}" "$tests" "pulumi==$newest" "boto3" "botocore"
+  start "newest-py$version" "$(find_python "$version")" "${CANARIES[*]}" "$tests" "pulumi==$newest" "boto3" "botocore"
 done
+failed=()
+for i in "${!pids[@]}"; do
+  wait "${pids[$i]}" || failed+=("${names[$i]}")
+  cat "$work/${names[$i]}.log"
+done
+[ ${#failed[@]} -eq 0 ] || { echo "range: failed: ${failed[*]}" >&2; exit 1; }
 echo "range: passed on pulumi 3.139.0 (floor) and $newest (newest), Python ${PYTHONS[*]}"
