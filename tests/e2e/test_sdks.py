@@ -30,6 +30,12 @@ CACHE = Path(os.environ.get("SNOWDM_SDK_CACHE", Path.home() / ".cache" / "pulumi
 TOOLCHAINS = {"go": [["go", "version"]], "nodejs": [["node", "--version"], ["npm", "--version"]]}
 
 
+def need(*tools: str) -> None:
+    for tool in tools:
+        if shutil.which(tool) is None:
+            pytest.fail(f"{tool} is needed to build the generated SDKs", pytrace=False)
+
+
 def run(command: list[str], cwd: Path, env: dict | None = None) -> str:
     done = subprocess.run(command, cwd=cwd, env=env or os.environ, capture_output=True, text=True, timeout=LIMIT)
     assert done.returncode == 0, f"{' '.join(command)} failed in {cwd}:\n{done.stdout}\n{done.stderr}"
@@ -38,6 +44,7 @@ def run(command: list[str], cwd: Path, env: dict | None = None) -> str:
 
 def build_key(language: str) -> str:
     """The hash of everything a language's SDK build depends on."""
+    need(*(command[0] for command in TOOLCHAINS[language]))
     digest = hashlib.sha256()
     inputs = [ROOT / "schema.json", Path(__file__).resolve(),
               *sorted(path for path in (ROOT / "engine").rglob("*") if path.is_file())]
@@ -72,9 +79,7 @@ def sdks(tmp_path_factory):
 
     def generate() -> Path:
         if not out:
-            for tool in ("go", "npm"):
-                if shutil.which(tool) is None:
-                    pytest.fail(f"{tool} is needed to build the generated SDKs", pytrace=False)
+            need("go", "npm")
             folder = tmp_path_factory.mktemp("sdks")
             run(["go", "build", "-o", str(folder / "sdkgen"), "."], ROOT / "engine" / "sdkgen", GO_ENV)
             run([str(folder / "sdkgen"), "-schema", str(ROOT / "schema.json"), "-out", str(folder)], folder)
