@@ -5,6 +5,9 @@
     @pytest.mark.parametrize("emulator", [{"scenario": {...}, "time_scale": 600}], indirect=True)  # Emulator kwargs
     def test_y(make_emulator): emu = make_emulator({"fleet": {"count": 50}}, time_scale=0)
     def test_z(make_sdm_client, emulator): client = make_sdm_client(emulator, parameter_validation=False)
+
+Also the controller's side of tests/worker_failures.py: under pytest-xdist, a worker whose session failed after its
+tests (the end-to-end leak guard) fails the run.
 """
 
 from __future__ import annotations
