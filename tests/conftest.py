@@ -5,6 +5,9 @@
     @pytest.mark.parametrize("emulator", [{"scenario": {...}, "time_scale": 600}], indirect=True)  # Emulator kwargs
     def test_y(make_emulator): emu = make_emulator({"fleet": {"count": 50}}, time_scale=0)
     def test_z(make_sdm_client, emulator): client = make_sdm_client(emulator, parameter_validation=False)
+
+Also the controller's side of tests/worker_failures.py: under pytest-xdist, a worker whose session failed after its
+tests (the end-to-end leak guard) fails the run.
 """
 
 from __future__ import annotations
@@ -19,8 +22,20 @@ from botocore.config import Config
 
 from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator
 
+import worker_failures
+
 REGION = "us-west-2"
 _EMULATOR_ARGUMENTS = {"scenario", "time_scale", "credentials", "clock"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist's controller: a worker's session that failed after its tests (the leak guard) fails the run."""
+    worker_failures.receive(node)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    worker_failures.apply(session)
 
 
 @pytest.fixture

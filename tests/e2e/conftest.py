@@ -16,22 +16,37 @@ import pytest
 from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
 
 from harness import RUN_ID, RUN_TAG, TEST_TAG, Project, end_processes, find_engine, isolated_env, tagged_processes
+from worker_failures import fail_after_run
 
 REGION = "us-west-2"
 HERE = Path(__file__).resolve().parent
 # How long plugins get to exit by themselves once the run is over, before the guard calls them leaked.
 LEAK_GRACE_SECONDS = 10
+# The modules whose tests take longest (a lifecycle row runs a dozen engine commands): parallel workers start them
+# first, so that no long test begins when the rest of the run is nearly done.
+LONGEST_FIRST = ("test_program_lifecycle.py", "test_faults.py", "test_recovery.py", "test_interruptions.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Everything under tests/e2e needs the engine: mark it e2e, whether or not its module says so."""
+    """Everything under tests/e2e needs the engine: mark it e2e, whether or not its module says so. The run's order
+    (which pytest-xdist hands out in): the longest end-to-end modules, the other end-to-end tests, then the rest."""
     for item in items:
         if HERE in item.path.parents:
             item.add_marker(pytest.mark.e2e)
+    items.sort(key=_start_order)  # stable: each module keeps its own order
+
+
+def _start_order(item: pytest.Item) -> int:
+    if HERE not in item.path.parents:
+        return len(LONGEST_FIRST) + 1
+    return LONGEST_FIRST.index(item.path.name) if item.path.name in LONGEST_FIRST else len(LONGEST_FIRST)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """The leak guard: fail the run if a process an e2e test started is still running (then end it)."""
+    """The leak guard: fail the run if a process an e2e test started is still running (then end it).
+
+    RUN_ID is this process's own, so under pytest-xdist each worker looks for what its own tests left, once they
+    have all finished, and fail_after_run carries its verdict to the controller."""
     deadline = time.monotonic() + LEAK_GRACE_SECONDS
     while (left := tagged_processes(RUN_TAG, RUN_ID)) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -39,9 +54,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     ended = end_processes(RUN_TAG, RUN_ID)
     lines = "\n".join(f"  pid {pid}: {command}" for pid, command in sorted({**left, **ended}.items()))
-    sys.stderr.write(f"\nleak guard: {len(left)} process(es) started by the end-to-end tests outlived them "
-                     f"(now ended):\n{lines}\n")
-    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    fail_after_run(session, f"leak guard: {len(left)} process(es) started by the end-to-end tests outlived them "
+                            f"(now ended):\n{lines}")
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,21 @@ Every process the engine starts for a test carries two environment variables: th
 The engine puts its plugins (language host, dynamic provider) in process groups of their own, so a killed CLI leaves
 them running; the tags find them in /proc wherever they are. `end_processes` ends a test's processes when the test
 ends or an operation overruns its time limit; the e2e conftest fails the run if any of the run's are left.
+
+Parallel runs. `bash scripts/test.sh` runs the tests in pytest-xdist workers (SNOWDM_TEST_WORKERS, `-n 0` for one
+process), several end-to-end tests at once. Each worker is a process of its own with its own RUN_ID (so its leak
+guard looks only at what its own tests started, once they are all done; tests/worker_failures.py carries a leak to
+the run's exit code) and its own tmp_path root. A test written the usual way is parallel-safe:
+  - take the emulator from the `emulator` fixture (or `make_emulator`): a fresh one on a free port per test; never a
+    fixed port, never one shared through a module- or session-scoped fixture;
+  - build stacks with `make_project` (or `Project` over `stack_env`): each test gets its own folder under tmp_path,
+    PULUMI_HOME, file backend and process tag; write files only under tmp_path, never into the work tree;
+  - start engine processes with the test's environment (`project.env`, as Project.spawn and Project.cli do) so the
+    tags find them, and change os.environ only through monkeypatch;
+  - use the `engine` fixture, which fails (never skips) without the pinned engine.
+Only read-only things are shared: the engine's binaries, the package in the venv, the examples (copied before use).
+A test whose assertion is a bound on wall time (a Ctrl-C answered within seconds, customTimeouts) carries
+`@pytest.mark.xdist_group("wall-clock")`: those run one after another on one worker, never beside each other.
 """
 
 from __future__ import annotations

@@ -107,6 +107,7 @@ def assert_ended_with_the_engine(project: Project, emulator, before: dict[int, s
     assert calls(emulator) == quiet_from, emulator.calls  # nothing polls the service any more
 
 
+@pytest.mark.xdist_group("wall-clock")
 @pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
 def test_the_plugin_ends_with_a_killed_engine_and_the_rerun_sends_nothing_twice(tmp_path, engine, stack_env,
                                                                                emulator):
@@ -125,6 +126,7 @@ def test_the_plugin_ends_with_a_killed_engine_and_the_rerun_sends_nothing_twice(
     assert [task["targets"] for task in emulator.model.tasks()] == [["smd-long"]]  # the one task, adopted
 
 
+@pytest.mark.xdist_group("wall-clock")
 @pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
 def test_the_dynamic_provider_ends_with_a_killed_engine_and_the_rerun_sends_nothing_twice(make_project, emulator):
     project = make_project(PYTHON_PROGRAM)

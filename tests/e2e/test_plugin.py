@@ -138,6 +138,7 @@ def test_a_failing_gate_fails_the_deployment_with_the_whole_message(yaml_project
     assert resources(project, "snowdm:index:TaskExecution") == []
 
 
+@pytest.mark.xdist_group("wall-clock")
 @pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
 def test_custom_timeouts_end_the_wait_and_say_so(yaml_project, sdm_client, emulator):
     task_id = create_task(sdm_client, "smd-minute")
@@ -159,6 +160,7 @@ def test_custom_timeouts_end_the_wait_and_say_so(yaml_project, sdm_client, emula
 ENGINE_START = 6.0
 
 
+@pytest.mark.xdist_group("wall-clock")
 @pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
 def test_one_ctrl_c_ends_the_wait_and_a_rerun_sends_no_second_command(yaml_project, emulator):
     text = gate_yaml().replace("taskId: ${taskId}", "taskId: ${task.taskId}").replace(
@@ -325,6 +327,7 @@ outputs:
 """
 
 
+@pytest.mark.xdist_group("wall-clock")
 @pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
 def test_a_ctrl_c_in_a_rollouts_bake_ends_it_and_the_rerun_adopts_the_first_wave(yaml_project, emulator):
     project = yaml_project(ROLLOUT_YAML, bake="600")

@@ -231,6 +231,7 @@ def test_a_rollout_killed_in_wave_two_recovers_without_sending_twice(make_projec
         finally:
             _end_group(process)
     assert len(emulator.model.tasks()) == 2
+    emulator.clock.time_scale = 10 * TIME_SCALE  # the recovery does not depend on how long devices take
 
     # README's recovery: release the killed run's lock, clear the create it left pending, run again.
     project.cli("cancel", "--yes")
