@@ -42,6 +42,8 @@ SomethingThatNeedsUnlockedDevices = Marker
 all_devices = {EDGE!r}
 """
 FAST = "poll_interval_seconds=0.5, max_poll_interval_seconds=1"
+# The migration recipe's program also names the Task's devices.
+NATIVE_PREAMBLE = PREAMBLE + 'devices = ["smd-edge-01", "smd-edge-02"]\n'
 
 
 @dataclasses.dataclass
@@ -85,7 +87,7 @@ def readme_snippets() -> list[str]:
 
 
 SNIPPETS = readme_snippets()
-TASK_AND_GATES, FLEET, ROLLOUT = SNIPPETS[0], SNIPPETS[1], SNIPPETS[2]
+TASK_AND_GATES, FLEET, ROLLOUT, RETRIES, PROMOTION, MIGRATION = SNIPPETS
 
 FULL_TASK_AND_GATE = f"""
 import pulumi
@@ -140,6 +142,18 @@ PROGRAMS = [
                {"fleet-rebooted": "update"}),
         Change("run_id", replace_text("fail_fast=True,", 'fail_fast=True, run_id="2",'),
                {"fleet-rebooted": "replace"}),
+    ]),
+    Program("readme-retries", PREAMBLE + RETRIES, changes=[
+        Change("the retries", replace_text("retries=2", "retries=1"), {"fleet": "update"}),
+    ]),
+    Program("readme-promotion", PREAMBLE + PROMOTION, changes=[
+        Change("the next wave", set_config("promoteTo", "2"), {"fleet-rollout": "update"}),
+        Change("every wave", set_config("promoteTo", "all"), {"fleet-rollout": "update"}),
+    ]),
+    Program("readme-migration-recipe", NATIVE_PREAMBLE + MIGRATION, changes=[
+        Change("the threshold", replace_text('command="reboot", opts=moved("FleetGate"))',
+                                             'command="reboot", min_succeeded=10, opts=moved("FleetGate"))'),
+               {"fleet-rebooted": "update"}),
     ]),
     Program("readme-staged-rollout", PREAMBLE + ROLLOUT, changes=[
         Change("max_failures", replace_text('max_failures="10%"', "max_failures=2"), {"fleet-rollout": "update"}),

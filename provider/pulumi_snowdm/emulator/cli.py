@@ -55,10 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"snowdm-emulator: cannot serve on {args.host} port {args.port}: {error}", file=sys.stderr)
         return 1
+    # SIGTERM is heard from the moment a client can know the address: a supervisor may stop it at once.
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     print(f"snowdm-emulator listening on {emulator.url}", flush=True)
     if emulator.clock.time_scale == 0:
         print(f"snowdm-emulator: {STOPPED_CLOCK}", file=sys.stderr, flush=True)
-    how = _serve_until_stopped(emulator)
+    how = _serve_until_stopped(emulator, stopped)
     print(f"snowdm-emulator stopped ({how})", flush=True)
     return 0
 
@@ -139,10 +142,8 @@ def _is_loopback(host: str) -> bool | None:
     return all(ipaddress.ip_address(str(info[4][0]).partition("%")[0]).is_loopback for info in infos)
 
 
-def _serve_until_stopped(emulator: Emulator) -> str:
-    """Serve until SIGTERM or Ctrl-C; return which one stopped it."""
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+def _serve_until_stopped(emulator: Emulator, stopped: threading.Event) -> str:
+    """Serve until `stopped` (SIGTERM) or Ctrl-C; return which one stopped it."""
     how = "SIGTERM"
     try:
         while not stopped.wait(0.5):
