@@ -105,7 +105,7 @@ def test_config_keeps_only_the_providers_settings_and_names_a_stray_key():
 
 def _context(host_timeout=None, cancel=None) -> Context:
     lines: list[str] = []
-    return Context(ClientSettings(region="us-west-2"), say=lines.append, warn=lines.append, cancel=cancel,
+    return Context(ClientSettings(region="us-west-2", wording=config.WORDING), say=lines.append, warn=lines.append, cancel=cancel,
                    host_timeout=host_timeout)
 
 

@@ -356,7 +356,7 @@ class _Rollout:
             raise self.ctx.timed_out(self.policy, WaitTimedOut(
                 f"{self.label}: the deadline ({duration(self.deadline.seconds)}) passed before {report.label} was "
                 f"sent; no further wave was sent. To carry on, {self.ctx.rerun} (what was sent is found and judged, "
-                f"never sent twice), or raise timeout_seconds"))
+                f"never sent twice), or raise {self.ctx.wording.quoted('timeoutSeconds')}"))
         created = send_rest(self.client, key=self.key, props=self.props, devices=pending, sent=self.sent,
                             wave=wave.number, label=wave_label, say=self.ctx.say, rerun=self.ctx.rerun,
                             cancel=self.ctx.cancel) \
@@ -408,7 +408,8 @@ class _Rollout:
         updated), from one DescribeTask per task: the service's clock, right for a wave adopted by a rerun too.
         ListExecutions has no times, and CreateTask answers none."""
         tasks = existing_tasks(self.client, report.task_ids, prop="devices", label=f"{self.label}: "
-                               f"{report.label}", report=self.ctx.say)
+                               f"{report.label}", report=self.ctx.say,
+                               wording=self.ctx.wording)
         created = [task["createdAt"] for task in tasks if task.get("createdAt") is not None]
         ended = [moment for task in tasks if (moment := task.get("completedAt") or task.get("lastUpdatedAt"))]
         report.started_at = iso(min(created)) if created else None
@@ -478,9 +479,10 @@ class _Rollout:
         failing = outcome.failing()
         sent = len(self.result.sent)
         when = f"the bake after {report.label}" if after_bake else report.label
-        lines = [f"{self.label}: rollout stopped at {when}: {len(failing)} device(s) failed, more than max_failures "
-                 f"{self.budget.shown()} allows ({self.allowed()} of the {sent} device(s) sent to so "
-                 f"far). No further wave was sent."]
+        words = self.ctx.wording
+        lines = [f"{self.label}: rollout stopped at {when}: {len(failing)} device(s) failed, more than "
+                 f"{words.name('maxFailures')} {self.budget.shown()} allows ({self.allowed()} of the {sent} device(s) "
+                 f"sent to so far). No further wave was sent."]
         lines += self.failing_lines(failing)
         if canceled:
             lines.append(f"Canceled {len(canceled)} execution(s) of {report.label} still QUEUED "
@@ -493,9 +495,10 @@ class _Rollout:
             more = f" ... and {len(untouched) - NAMED_UNTOUCHED} more" if len(untouched) > NAMED_UNTOUCHED else ""
             lines.append(f"Untouched devices ({len(untouched)}, the command was never sent to them): "
                          f"{', '.join(untouched[:NAMED_UNTOUCHED])}{more}.")
-        lines.append(f"To fix: check the failing devices. To go on anyway, raise max_failures and {self.ctx.rerun}: "
-                     f"what was sent is found at the service, judged again and never sent twice (waves may be "
-                     f"changed too). To send the command again from the start, change run_id.")
+        lines.append(f"To fix: check the failing devices. To go on anyway, raise {words.quoted('maxFailures')} and "
+                     f"{words.rerun}: what was sent is found at the service, judged again and never sent twice "
+                     f"({words.name('waves')} may be changed too). To send the command again from the start, change "
+                     f"{words.quoted('runId')}.")
         return "\n".join(lines)
 
     def failing_lines(self, failing) -> list[str]:
@@ -512,13 +515,14 @@ class _Rollout:
         return lines
 
     def final_failure(self, outcome: FleetOutcome) -> str:
-        tally = outcome.tally
+        tally, words = outcome.tally, self.ctx.wording
         lines = [f"{self.label}: every wave passed, but {tally.succeeded} of {tally.total} executions succeeded, "
-                 f"{outcome.required} required (min_succeeded {outcome.rule.threshold.describe()}): "
+                 f"{outcome.required} required ({words.name('minSucceeded')} {outcome.rule.threshold.describe()}): "
                  f"{outcome.progress()}."]
         lines += self.failing_lines(outcome.failing())
         lines.append("Waves:")
         lines += [f"  - {r.line()}" for r in self.result.reports]
-        lines.append("To fix: the executions have ended, so a rerun fails the same way; lower "
-                     "min_succeeded to accept them, or change run_id to send the command again.")
+        lines.append(f"To fix: the executions have ended, so a rerun fails the same way; lower "
+                     f"{words.quoted('minSucceeded')} to accept them, or change {words.quoted('runId')} to send the "
+                     f"command again.")
         return "\n".join(lines)

@@ -35,9 +35,7 @@ def check_timing(check: InputCheck) -> None:
     try:
         wait_policy(check.inputs)
     except InputError as error:
-        # WaitPolicy names its own fields; say it with the inputs' names.
+        # WaitPolicy names its own fields: say them with the inputs' names.
         names = {camel(field): name for name, field in TIMING_FIELDS.items()}
-        problem = error.problem
-        for field, name in names.items():
-            problem = problem.replace(field, f"'{check.label(name)}'")
-        check.fail(names.get(error.prop, error.prop), problem)
+        than = f" '{check.label(names.get(error.than, error.than))}'" if error.than else ""
+        check.fail(names.get(error.prop, error.prop), error.problem + than)

@@ -115,10 +115,11 @@ def create(ctx: Context, props: Mapping[str, Any], *, also: Sequence[str] = ()) 
     if props.get("devices"):
         return _send_and_judge(ctx, client, props, label, also)
     task_ids = list(props["taskIds"])
-    tasks = existing_tasks(client, task_ids, prop="task_ids", label=label, report=ctx.say)
+    tasks = existing_tasks(client, task_ids, prop="taskIds", label=label, report=ctx.say,
+                           wording=ctx.wording)
     device_ids = [device for task in tasks for device in task.get("targets") or []]
     policy = wait_policy(props)
-    gate = SetGate(task_ids, device_ids, _rule(props), explain=_explainer(client, label, False))
+    gate = SetGate(task_ids, device_ids, _rule(props), explain=_explainer(ctx, client, label, False))
     with LISTINGS.subscribe(ctx.settings, task_ids, settings_lister(ctx.settings), devices=device_ids,
                             interval=policy.initial_delay_seconds) as subscription:
         outcome = ctx.wait(ListingSource(subscription), gate, policy, label=label,
@@ -140,7 +141,7 @@ def _send_and_judge(ctx: Context, client, props: Mapping[str, Any], label: str,
     def wait(sent: Sent, final: bool):
         task_ids = sent.task_ids(device_ids)
         rule = _rule(props) if final else ended_rule(bool(props.get("acceptCanceled")))
-        gate = SetGate(task_ids, device_ids, rule, explain=_explainer(client, label, True),
+        gate = SetGate(task_ids, device_ids, rule, explain=_explainer(ctx, client, label, True),
                        current=sent.current(device_ids))
         with LISTINGS.subscribe(ctx.settings, task_ids, settings_lister(ctx.settings), devices=device_ids,
                                 interval=policy.initial_delay_seconds) as subscription:
@@ -247,7 +248,7 @@ def read(ctx: Context, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | N
     # A refresh fails only when the threshold can no longer be met, whatever is still running.
     outcome = judge_fleet(view, rule, device_ids=targets, early=True)
     if outcome.decision is Decision.FAIL:
-        raise FleetFailed(_explainer(client, label, bool(props.get("devices")))(outcome))
+        raise FleetFailed(_explainer(ctx, client, label, bool(props.get("devices")))(outcome))
     return _outputs(ctx, client, props, task_ids, outcome, label)
 
 
@@ -322,13 +323,13 @@ def _tasks_still_there(ctx: Context, client, task_ids: Sequence[str], label: str
     return [task for task in fan_out(task_or_none, task_ids) if task is not None]
 
 
-def _explainer(client, label: str, creates_tasks: bool):
+def _explainer(ctx: Context, client, label: str, creates_tasks: bool):
     """The failure message: the judged fleet plus DescribeDevice of the first failing devices."""
     def explain(outcome: FleetOutcome) -> str:
         failing = list(dict.fromkeys(entry.device_id for entry in outcome.failing()))[:EXPLAINED_DEVICES]
         devices = dict(zip(failing, fan_out(lambda device_id: device_or_none(client, device_id), failing), strict=True))
         return explain_fleet_failure(outcome, devices, describe=label, creates_tasks=creates_tasks,
-                                     limit=EXPLAINED_DEVICES)
+                                     limit=EXPLAINED_DEVICES, wording=ctx.wording)
     return explain
 
 

@@ -78,7 +78,7 @@ def read(ctx: Context, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | N
         execution = _look(ctx, task_id, device_id, policy)
     except NotFound:
         return None
-    _judge(client, execution, bool(props.get("acceptCanceled")))
+    _judge(ctx, client, execution, bool(props.get("acceptCanceled")))
     return _outputs({**props, "taskId": task_id, "managedDeviceId": device_id}, execution)
 
 
@@ -107,7 +107,7 @@ def _wait(ctx: Context, props: Mapping[str, Any]) -> dict:
 
     def explain(summary: dict) -> str:
         # The listing has no timestamps: read the full record, and the device's story, for the message.
-        return explain_execution_failure(_execution(client, summary), device_or_none(client, device_id))
+        return explain_execution_failure(_execution(client, summary), device_or_none(client, device_id), ctx.wording)
 
     gate = ExecutionGate(task_id, device_id, accept_canceled=bool(props.get("acceptCanceled")), explain=explain,
                          confirm_task=_task_check(ctx, client, task_id, label))
@@ -131,16 +131,17 @@ def _first_look(ctx: Context, props: Mapping[str, Any]) -> dict:
     return execution
 
 
-def _judge(client, execution: dict, accept_canceled: bool) -> None:
+def _judge(ctx: Context, client, execution: dict, accept_canceled: bool) -> None:
     """Fail a refresh that finds the execution in a failing final state, as create would have."""
     if acceptors.verdict(execution.get("state", ""), accept_canceled=accept_canceled) is Verdict.FAIL:
         device = device_or_none(client, execution["managedDeviceId"])
-        raise ExecutionFailed(explain_execution_failure(execution, device))
+        raise ExecutionFailed(explain_execution_failure(execution, device, ctx.wording))
 
 
 def _task_check(ctx: Context, client, task_id: str, label: str):
     """DescribeTask, when an execution is not there at first: a missing task fails at once, naming `task_id`."""
-    return lambda: existing_tasks(client, [task_id], prop="task_id", label=label, report=ctx.say)
+    return lambda: existing_tasks(client, [task_id], prop="taskId", label=label, report=ctx.say,
+                                  wording=ctx.wording)
 
 
 def _look(ctx: Context, task_id: str, device_id: str, policy: WaitPolicy, confirm_task=None) -> dict:
