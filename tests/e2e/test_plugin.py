@@ -83,7 +83,8 @@ resources:
   fleet:
     type: snowdm:index:FleetGate
     properties:
-      taskIds: [${taskId}]
+      taskIds:
+        - ${taskId}
       pollIntervalSeconds: 0.5
       maxPollIntervalSeconds: 1
 """
