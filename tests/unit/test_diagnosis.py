@@ -5,8 +5,9 @@ import datetime
 import pytest
 
 from pulumi_snowdm._core.diagnosis import describe_device, explain_execution_failure, explain_fleet_failure
+from pulumi_snowdm._core.shares import Threshold
 from pulumi_snowdm._core.times import duration, iso
-from pulumi_snowdm._core.wait.threshold import FleetRule, Threshold, judge_fleet
+from pulumi_snowdm._core.wait.threshold import FleetRule, judge_fleet
 
 UTC = datetime.UTC
 PLUS_TWO = datetime.timezone(datetime.timedelta(hours=2))

@@ -15,9 +15,10 @@ from pulumi_snowdm._core.diagnosis import explain_execution_failure, explain_fle
 from pulumi_snowdm._core.errors import SnowdmError
 from pulumi_snowdm._core.names import snake
 from pulumi_snowdm._core.settings import ClientSettings, check_region
+from pulumi_snowdm._core.shares import parse_threshold
 from pulumi_snowdm._core.spec import FLEET_GATE
 from pulumi_snowdm._core.timing import check_timing
-from pulumi_snowdm._core.wait.threshold import FleetRule, judge_fleet, parse_threshold
+from pulumi_snowdm._core.wait.threshold import FleetRule, judge_fleet
 from pulumi_snowdm._core.wording import PYTHON
 from pulumi_snowdm.cli import inputs
 from pulumi_snowdm.plugin import config

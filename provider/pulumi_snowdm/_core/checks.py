@@ -15,9 +15,8 @@ from typing import Any
 from pulumi_snowdm._core.constraints import input_problems
 from pulumi_snowdm._core.errors import InputError, shown
 from pulumi_snowdm._core.retries import parse_retry_on
-from pulumi_snowdm._core.rollout import parse_max_failures, parse_promote_to, parse_waves
+from pulumi_snowdm._core.shares import parse_max_failures, parse_promote_to, parse_threshold, parse_waves
 from pulumi_snowdm._core.spec import Prop, ResourceSpec
-from pulumi_snowdm._core.wait.threshold import parse_threshold
 
 Label = Callable[[str], str]
 

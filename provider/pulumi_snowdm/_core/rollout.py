@@ -27,103 +27,30 @@ deadline and cancel token, which end the rollout's waits and bakes as they end a
 from __future__ import annotations
 
 import dataclasses
-import math
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pulumi_snowdm._core.context import Context
 from pulumi_snowdm._core.diagnosis import HINTS, describe_device
-from pulumi_snowdm._core.errors import FleetFailed, InputError, WaitTimedOut, shown
+from pulumi_snowdm._core.errors import FleetFailed, InputError, WaitTimedOut
 from pulumi_snowdm._core.finders import device_or_none
-from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.retries import ended_rule, judge_with_retries, retry_of
 from pulumi_snowdm._core.run_scope import Sent, find_sent, send_rest
+from pulumi_snowdm._core.shares import Threshold, parse_max_failures, parse_promote_to, parse_waves
 from pulumi_snowdm._core.task_actions import cancel_queued, existing_tasks, fan_out
 from pulumi_snowdm._core.times import duration, iso
 from pulumi_snowdm._core.wait import acceptors
 from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
 from pulumi_snowdm._core.wait.loop import ListingSource, SetGate
 from pulumi_snowdm._core.wait.policy import WaitPolicy
-from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, Threshold, judge_fleet
+from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, judge_fleet
 
-_PERCENT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*%\s*")
-_COUNT = re.compile(r"\s*(\d+)\s*")
 # Failing devices named in an abort message, and untouched devices listed in it.
 NAMED_FAILURES = 10
 NAMED_UNTOUCHED = 200
 
 
 # --- sizes: what the inputs mean ------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class Share:
-    """A count or a percentage of a number of devices, as given (`shown` for messages)."""
-
-    count: int | None = None
-    percent: float | None = None
-
-    def of(self, total: int) -> int:
-        """How many of `total` devices: a count as is, a percentage rounded down (shaving float noise first)."""
-        if self.count is not None:
-            return self.count
-        return math.floor(round(total * (self.percent or 0) / 100, 9))
-
-    def shown(self) -> str:
-        return str(self.count) if self.count is not None else f"{self.percent:g}%"
-
-
-def parse_share(value: Any, *, minimum: int) -> Share:
-    """A whole number >= `minimum`, or a percentage string ("10%", from above 0% when minimum is 1) up to 100%."""
-    if isinstance(value, str) and _COUNT.fullmatch(value):  # stack config gives "3"
-        value = int(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
-        if value < minimum:
-            raise ValueError(f"a count must be at least {minimum}, got {shown(value)}")
-        return Share(count=int(value))
-    percent = _PERCENT.fullmatch(value) if isinstance(value, str) else None
-    if percent is None:
-        raise ValueError(f'must be a whole number or a percentage like "10%", got {shown(value)}')
-    number = float(percent.group(1))
-    if number > 100 or (number <= 0 if minimum >= 1 else number < 0):
-        raise ValueError(f"a percentage must be {'0%' if minimum <= 0 else 'above 0%'} up to 100%, "
-                         f"got {shown(value)}")
-    return Share(percent=number)
-
-
-def parse_waves(value: Any, prop: str = "waves") -> list[Share]:
-    """The `waves` input on its own: a non-empty list of counts >= 1 or percentages above 0% up to 100%."""
-    if not isinstance(value, (list, tuple)) or not value:
-        raise InputError(prop, f'must be a non-empty list of counts or percentages like [1, "10%", "100%"], '
-                               f"got {shown(value)}")
-    sizes = []
-    for index, item in enumerate(value):
-        try:
-            sizes.append(parse_share(item, minimum=1))
-        except ValueError as error:
-            raise InputError(prop, f"item {index} {error}") from None
-    return sizes
-
-
-def parse_promote_to(value: Any, prop: str = "promoteTo") -> int | None:
-    """The `promoteTo` input: a wave number from 1, or "all" (None, the default: every wave)."""
-    if value is None or value == "all":
-        return None
-    if isinstance(value, str) and _COUNT.fullmatch(value):
-        value = int(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer() and value >= 1:
-        return int(value)
-    raise InputError(prop, f'must be a wave number from 1, or "all", got {shown(value)}')
-
-
-def parse_max_failures(value: Any, prop: str = "maxFailures") -> Share:
-    """The `maxFailures` input: a count >= 0 or a percentage 0% to 100% of the devices sent to (default 0)."""
-    if value is None:
-        return Share(count=0)
-    try:
-        return parse_share(value, minimum=0)
-    except ValueError as error:
-        raise InputError(prop, str(error)) from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,7 +71,7 @@ def plan_waves(devices: Sequence[str], value: Any, prop: str = "waves") -> list[
         raise InputError(prop, f"has {len(sizes)} waves for {total} device(s): more waves than devices")
     waves, start = [], 0
     for number, size in enumerate(sizes, 1):
-        end = size.of(total)
+        end = size.rounded_down(total)
         if end > total:
             raise InputError(prop, f"wave {number} ({size.shown()}) is above the {total} device(s)")
         if end <= start:
@@ -336,7 +263,7 @@ class _Rollout:
 
     def allowed(self) -> int:
         """Failures allowed among the devices sent to so far."""
-        return self.budget.of(len(self.result.sent))
+        return self.budget.rounded_down(len(self.result.sent))
 
     def to_send(self, index: int) -> list[str]:
         """The devices wave `index` sends to: the next never sent to, in list order, up to the wave's size."""

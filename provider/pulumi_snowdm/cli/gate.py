@@ -15,8 +15,8 @@ import dataclasses
 from collections.abc import Callable, Sequence
 
 from pulumi_snowdm._core.client import sdm_client
+from pulumi_snowdm._core.context import Context
 from pulumi_snowdm._core.errors import FleetFailed, WaitCanceled, WaitTimedOut
-from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.retries import ended_rule, judge_with_retries, retry_of
 from pulumi_snowdm._core.rollout import RolloutAborted, RolloutResult, run_rollout
 from pulumi_snowdm._core.run_scope import Sent, deliver_sent, find_sent, scope_key, send_rest

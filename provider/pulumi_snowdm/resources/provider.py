@@ -25,8 +25,8 @@ import pulumi
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 from pulumi_snowdm._core.client import sdm_client
+from pulumi_snowdm._core.context import Context
 from pulumi_snowdm._core.lifeline import Lifeline, end_with_engine, engine_address
-from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.settings import ClientSettings, settings_from_config
 from pulumi_snowdm._core.spec import CONFIG
 from pulumi_snowdm._core.wait.cancel import Cancel

@@ -27,21 +27,22 @@ from typing import Any
 
 from pulumi_snowdm._core.changes import same
 from pulumi_snowdm._core.checks import InputCheck, check_reachable_threshold
+from pulumi_snowdm._core.context import Context
 from pulumi_snowdm._core.diagnosis import explain_fleet_failure
 from pulumi_snowdm._core.errors import FleetFailed, InputError, NotFound, SnowdmError
 from pulumi_snowdm._core.finders import device_or_none, find_task
-from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.operations.fleet_outputs import OUTPUTS, execution_records, fleet_outputs
 from pulumi_snowdm._core.retries import attempt_records, ended_rule, judge_with_retries, retry_of
-from pulumi_snowdm._core.rollout import RolloutAborted, parse_promote_to, plan_waves, run_rollout
+from pulumi_snowdm._core.rollout import RolloutAborted, plan_waves, run_rollout
 from pulumi_snowdm._core.run_scope import RESERVED_TAG_PREFIX, Sent, deliver_sent, scope_key, send_rest
+from pulumi_snowdm._core.shares import parse_promote_to, parse_threshold
 from pulumi_snowdm._core.spec import FLEET_GATE, TIMING_FIELDS
 from pulumi_snowdm._core.task_actions import PartlySent, cancel_shards, existing_tasks, fan_out, retag_tasks
 from pulumi_snowdm._core.timing import check_timing, wait_policy
 from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
 from pulumi_snowdm._core.wait.loop import LastOutcome, ListingSource, SetGate
 from pulumi_snowdm._core.wait.policy import outlast_busy_service
-from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, judge_fleet, parse_threshold
+from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, judge_fleet
 
 SPEC = FLEET_GATE
 # Inputs that apply only when the gate creates the tasks (given `devices`).
