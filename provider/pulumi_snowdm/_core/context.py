@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pulumi_snowdm._core.client import sdm_client
@@ -18,7 +18,8 @@ from pulumi_snowdm._core.progress import wait_lines
 from pulumi_snowdm._core.settings import ClientSettings
 from pulumi_snowdm._core.times import duration
 from pulumi_snowdm._core.wait.cancel import Cancel
-from pulumi_snowdm._core.wait.loop import Decided, Event, Gate, Source, wait_until_decided
+from pulumi_snowdm._core.wait.listing import LISTINGS, Lister, settings_lister
+from pulumi_snowdm._core.wait.loop import Decided, Event, Gate, ListingSource, Source, wait_until_decided
 from pulumi_snowdm._core.wait.policy import Deadline, WaitPolicy
 from pulumi_snowdm._core.wording import Wording
 
@@ -94,6 +95,18 @@ class Context:
             if not deadline.expired():
                 raise  # QUEUED past its own limit, not the deadline
             raise self.timed_out(policy, error) from None
+
+    def wait_on_tasks(self, task_ids: Sequence[str], devices: Sequence[str] | None, gate: Gate, policy: WaitPolicy,
+                      *, label: str, events: Callable[[Event], None], until_seen: bool = False,
+                      deadline: Deadline | None = None, lister: Lister | None = None) -> Decided:
+        """The one way to wait on tasks: join the process's shared listings of `task_ids` (limited to `devices`,
+        looked at every `policy.initial_delay_seconds` at first), then `wait` on them. `lister` replaces the
+        settings' own ListExecutions (the CLI's, which tells an outage from a bad endpoint)."""
+        lister = lister or settings_lister(self.settings)
+        with LISTINGS.subscribe(self.settings, task_ids, lister, devices=devices,
+                                interval=policy.initial_delay_seconds) as subscription:
+            return self.wait(ListingSource(subscription), gate, policy, label=label, events=events,
+                             until_seen=until_seen, deadline=deadline)
 
     def timed_out(self, policy: WaitPolicy, error: WaitTimedOut) -> WaitTimedOut:
         """`error` (the deadline passed), saying which deadline it was when the host has one of its own."""

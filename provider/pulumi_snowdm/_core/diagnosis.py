@@ -2,13 +2,18 @@
 
 DescribeExecution carries no failure reason, so the message pairs the execution (task, device, execution id, state,
 timestamps) with the device's own story (deviceState, lastReachedOutAt, software installState) and a hint per state.
-Callers fetch the device; these functions only format, and accept None when DescribeDevice was not possible.
+`describe_failing` fetches the devices a message names (the first NAMED_FAILURES failing ones); the other functions
+only format, and accept None when DescribeDevice was not possible. Every failing-devices list (a FleetGate's, a
+rollout's, the CLI's table) is written here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+from pulumi_snowdm._core.finders import device_or_none
+from pulumi_snowdm._core.task_actions import fan_out
 from pulumi_snowdm._core.times import iso
 from pulumi_snowdm._core.wait import acceptors
 from pulumi_snowdm._core.wording import PYTHON, Wording
@@ -22,6 +27,9 @@ HINTS = {
     "QUEUED": "the device never picked the task up: it may be offline or have remote management disabled",
     "NOT_LISTED": "the tasks list no execution for this device: check it is one of the tasks' targets",
 }
+
+# The failing devices a message names, each with what DescribeDevice says; the rest are counted ("... and 5 more").
+NAMED_FAILURES = 10
 
 # What to do next depends on whether the execution has ended: an ended one is judged the same on every rerun.
 WAITING_STATES = ("QUEUED", "NOT_LISTED")
@@ -79,8 +87,33 @@ def describe_device(device: Mapping | None) -> str:
     )
 
 
+def reason(entry: Any) -> str:
+    """Why a judged device (a `wait.threshold.FleetEntry`) fails: the judge's own reason, else its state's hint."""
+    return entry.reason or HINTS.get(entry.state, acceptors.phrase(entry.state))
+
+
+def describe_failing(client, failing: Sequence[Any]) -> dict[str, Mapping | None]:
+    """DescribeDevice (None where not possible) of the failing devices a message names: the first NAMED_FAILURES."""
+    named = list(dict.fromkeys(entry.device_id for entry in failing))[:NAMED_FAILURES]
+    return dict(zip(named, fan_out(lambda device_id: device_or_none(client, device_id), named), strict=True))
+
+
+def failing_lines(failing: Sequence[Any], devices: Mapping[str, Mapping | None], limit: int = NAMED_FAILURES,
+                  ) -> list[str]:
+    """One line per failing device (the first `limit`), with what DescribeDevice said when `devices` has it."""
+    lines = ["Failing devices:"] if failing else []
+    for entry in failing[:limit]:
+        task = f"task {entry.task_id}, execution {entry.execution_id}" if entry.task_id else "no execution"
+        detail = describe_device(devices[entry.device_id]) if entry.device_id in devices else ""
+        lines.append(f"  - {entry.device_id} ({task}): {entry.state}: {reason(entry)}"
+                     + (f". {detail}" if detail else ""))
+    if len(failing) > limit:
+        lines.append(f"  ... and {len(failing) - limit} more.")
+    return lines
+
+
 def explain_fleet_failure(outcome, devices: Mapping[str, Mapping | None], *, describe: str, creates_tasks: bool,
-                          limit: int = 10, wording: Wording = PYTHON) -> str:
+                          limit: int = NAMED_FAILURES, wording: Wording = PYTHON) -> str:
     """The message for a FleetGate that cannot meet its threshold, listing up to `limit` failing devices.
 
     `outcome` is a wait.threshold.FleetOutcome; `devices` maps device ids to DescribeDevice answers (or None) for
@@ -94,15 +127,7 @@ def explain_fleet_failure(outcome, devices: Mapping[str, Mapping | None], *, des
     if tally.pending:
         lines.append(_early_stop(outcome, wording))
     failing = outcome.failing()
-    if failing:
-        lines.append("Failing devices:")
-    for entry in failing[:limit]:
-        task = f"task {entry.task_id}, execution {entry.execution_id}" if entry.task_id else "no execution"
-        why = entry.reason or HINTS.get(entry.state, acceptors.phrase(entry.state))
-        detail = describe_device(devices[entry.device_id]) if entry.device_id in devices else ""
-        lines.append(f"  - {entry.device_id} ({task}): {entry.state}: {why}" + (f". {detail}" if detail else ""))
-    if len(failing) > limit:
-        lines.append(f"  ... and {len(failing) - limit} more.")
+    lines += failing_lines(failing, devices, limit)
     run_id = wording.name("runId")
     new_task = (f"send it again with new tasks: change this FleetGate's {run_id}" if creates_tasks else
                 f"create new tasks: change {run_id} on the Tasks that created them, then list the new task ids")

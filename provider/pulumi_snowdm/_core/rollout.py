@@ -31,22 +31,18 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pulumi_snowdm._core.context import Context
-from pulumi_snowdm._core.diagnosis import HINTS, describe_device
+from pulumi_snowdm._core.diagnosis import describe_failing, failing_lines
 from pulumi_snowdm._core.errors import FleetFailed, InputError, WaitTimedOut
-from pulumi_snowdm._core.finders import device_or_none
 from pulumi_snowdm._core.retries import ended_rule, judge_with_retries, retry_of
 from pulumi_snowdm._core.run_scope import Sent, find_sent, send_rest
 from pulumi_snowdm._core.shares import Threshold, parse_max_failures, parse_promote_to, parse_waves
 from pulumi_snowdm._core.task_actions import cancel_queued, existing_tasks, fan_out
 from pulumi_snowdm._core.times import duration, iso
-from pulumi_snowdm._core.wait import acceptors
-from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
-from pulumi_snowdm._core.wait.loop import ListingSource, SetGate
+from pulumi_snowdm._core.wait.loop import SetGate
 from pulumi_snowdm._core.wait.policy import WaitPolicy
 from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, judge_fleet
 
-# Failing devices named in an abort message, and untouched devices listed in it.
-NAMED_FAILURES = 10
+# Untouched devices listed in an abort message.
 NAMED_UNTOUCHED = 200
 
 
@@ -360,13 +356,10 @@ class _Rollout:
     def _wait(self, task_ids, devices, rule: FleetRule, label: str, *, until_seen: bool = False,
               policy: WaitPolicy | None = None):
         policy = policy or self.policy
-        settings = self.ctx.settings
-        with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=devices,
-                                interval=policy.initial_delay_seconds) as subscription:
-            gate = _WaveGate(task_ids, devices, rule, current=self.sent.current(devices))
-            return self.ctx.wait(ListingSource(subscription), gate, policy,
-                                 label=label, events=self.ctx.lines(label, single=False), until_seen=until_seen,
-                                 deadline=self.deadline)
+        gate = _WaveGate(task_ids, devices, rule, current=self.sent.current(devices))
+        return self.ctx.wait_on_tasks(task_ids, devices, gate, policy, label=label,
+                                      events=self.ctx.lines(label, single=False), until_seen=until_seen,
+                                      deadline=self.deadline)
 
     def abort(self, index: int, outcome: FleetOutcome, *, after_bake: bool = False) -> None:
         """Stop at wave `index`: cancel its executions still QUEUED, look once more, raise RolloutAborted."""
@@ -429,17 +422,7 @@ class _Rollout:
         return "\n".join(lines)
 
     def failing_lines(self, failing) -> list[str]:
-        """One line per failing device (the first few), with what DescribeDevice says."""
-        named = failing[:NAMED_FAILURES]
-        devices = fan_out(lambda entry: device_or_none(self.client, entry.device_id), named)
-        lines = ["Failing devices:"] if failing else []
-        for entry, device in zip(named, devices, strict=True):
-            task = f"task {entry.task_id}, execution {entry.execution_id}" if entry.task_id else "no execution"
-            why = entry.reason or HINTS.get(entry.state, acceptors.phrase(entry.state))
-            lines.append(f"  - {entry.device_id} ({task}): {entry.state}: {why}. {describe_device(device)}")
-        if len(failing) > NAMED_FAILURES:
-            lines.append(f"  ... and {len(failing) - NAMED_FAILURES} more.")
-        return lines
+        return failing_lines(failing, describe_failing(self.client, failing))
 
     def final_failure(self, outcome: FleetOutcome) -> str:
         tally, words = outcome.tally, self.ctx.wording

@@ -24,8 +24,7 @@ from pulumi_snowdm._core.settings import ClientSettings
 from pulumi_snowdm._core.task_actions import PartlySent, existing_tasks
 from pulumi_snowdm._core.times import duration
 from pulumi_snowdm._core.wait.cancel import Cancel
-from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
-from pulumi_snowdm._core.wait.loop import Decided, Event, LastOutcome, ListingSource, SetGate, wait_until_decided
+from pulumi_snowdm._core.wait.loop import Decided, Event, LastOutcome, SetGate
 from pulumi_snowdm._core.wait.policy import Deadline, WaitPolicy
 from pulumi_snowdm._core.wait.threshold import FleetOutcome, FleetRule, judge_fleet
 from pulumi_snowdm.cli.exits import BadUsage
@@ -122,6 +121,7 @@ def _wait(request: Request, settings: ClientSettings, client, task_ids: list[str
         device_ids = _watched(request, _targets(existing_tasks(client, task_ids, prop="taskIds", label=label,
                                                                report=say, wording=settings.wording)))
     cancel = Cancel()
+    ctx = Context(settings, say=say, warn=say, cancel=cancel)
     deadline = Deadline(request.policy.timeout_seconds)
     gates: list[CommandLineGate] = []
 
@@ -131,10 +131,8 @@ def _wait(request: Request, settings: ClientSettings, client, task_ids: list[str
         gate = CommandLineGate(tasks, device_ids, rule, label=label, policy=request.policy,
                                again=settings.wording.rerun, current=now.current(device_ids) if now else None)
         gates.append(gate)
-        with LISTINGS.subscribe(settings, tasks, wait_lister(settings), devices=device_ids,
-                                interval=request.policy.initial_delay_seconds) as subscription:
-            return wait_until_decided(ListingSource(subscription), gate, request.policy, label=label,
-                                      events=watch, cancel=cancel, deadline=deadline, wording=settings.wording)
+        return ctx.wait_on_tasks(tasks, device_ids, gate, request.policy, label=label, events=watch,
+                                 deadline=deadline, lister=wait_lister(settings))
 
     def resend(devices: list[str], attempt: int) -> Sent:
         assert sent is not None and request.command is not None
@@ -218,10 +216,10 @@ def _look(settings: ClientSettings, task_ids: list[str], devices: list[str], lab
     """One complete look at the devices' executions through the same loop (a busy service is outlasted); with
     `current`, each device on its latest attempt."""
     rule = FleetRule()
-    with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=devices) as subscription:
-        view = wait_until_decided(ListingSource(subscription), SetGate(task_ids, devices, rule, current=current),
-                                  WaitPolicy(not_found_grace_seconds=0), label=label, events=lambda _event: None,
-                                  until_seen=True, wording=settings.wording).view
+    quiet = Context(settings, say=lambda _line: None, warn=lambda _line: None)
+    view = quiet.wait_on_tasks(task_ids, devices, SetGate(task_ids, devices, rule, current=current),
+                               WaitPolicy(not_found_grace_seconds=0), label=label, events=lambda _event: None,
+                               until_seen=True).view
     return judge_fleet(view, rule, device_ids=devices, early=True)
 
 

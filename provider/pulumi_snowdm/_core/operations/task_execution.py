@@ -27,8 +27,7 @@ from pulumi_snowdm._core.times import iso
 from pulumi_snowdm._core.timing import check_timing, wait_policy
 from pulumi_snowdm._core.wait import acceptors
 from pulumi_snowdm._core.wait.acceptors import Verdict
-from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
-from pulumi_snowdm._core.wait.loop import DescribeSource, ExecutionGate, ListingSource
+from pulumi_snowdm._core.wait.loop import DescribeSource, ExecutionGate
 from pulumi_snowdm._core.wait.policy import WaitPolicy
 
 SPEC = TASK_EXECUTION
@@ -111,10 +110,7 @@ def _wait(ctx: Context, props: Mapping[str, Any]) -> dict:
 
     gate = ExecutionGate(task_id, device_id, accept_canceled=bool(props.get("acceptCanceled")), explain=explain,
                          confirm_task=_task_check(ctx, client, task_id, label))
-    with LISTINGS.subscribe(ctx.settings, [task_id], settings_lister(ctx.settings), devices=[device_id],
-                            interval=policy.initial_delay_seconds) as subscription:
-        ctx.wait(ListingSource(subscription), gate, policy, label=label,
-                 events=ctx.lines(label, single=True))
+    ctx.wait_on_tasks([task_id], [device_id], gate, policy, label=label, events=ctx.lines(label, single=True))
     # Outputs carry startedAt and lastUpdatedAt, which only DescribeExecution gives. The gate has passed: a
     # busy service must not turn that into a failed deployment.
     return _look(ctx, task_id, device_id, policy)
