@@ -10,12 +10,12 @@ import time
 import pytest
 
 from pulumi_snowdm._core.errors import AccessError, FleetFailed, NotFound, WaitTimedOut
-from pulumi_snowdm._core.progress import wait_lines
 from pulumi_snowdm._core.shares import Threshold
 from pulumi_snowdm._core.wait.listing import Listings
 from pulumi_snowdm._core.wait.loop import ExecutionGate, ListingSource, SetGate, wait_until_decided
 from pulumi_snowdm._core.wait.policy import WaitPolicy
 from pulumi_snowdm._core.wait.threshold import ALL_MUST_SUCCEED, FleetRule
+from pulumi_snowdm._core.wait_lines import wait_lines
 
 TINY = WaitPolicy(timeout_seconds=3, queued_timeout_seconds=2, not_found_grace_seconds=0.3,
                   initial_delay_seconds=0.01, max_delay_seconds=0.02, backoff=1.5, jitter=0.2, heartbeat_seconds=0.15)

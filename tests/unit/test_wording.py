@@ -17,8 +17,8 @@ from pulumi_snowdm._core.names import snake
 from pulumi_snowdm._core.settings import ClientSettings, check_region
 from pulumi_snowdm._core.shares import parse_threshold
 from pulumi_snowdm._core.spec import FLEET_GATE
-from pulumi_snowdm._core.timing import check_timing
 from pulumi_snowdm._core.wait.threshold import FleetRule, judge_fleet
+from pulumi_snowdm._core.wait_inputs import check_timing
 from pulumi_snowdm._core.wording import PYTHON
 from pulumi_snowdm.cli import inputs
 from pulumi_snowdm.plugin import config

@@ -14,13 +14,13 @@ from typing import Any
 
 from pulumi_snowdm._core.client import sdm_client
 from pulumi_snowdm._core.errors import WaitTimedOut
-from pulumi_snowdm._core.progress import wait_lines
 from pulumi_snowdm._core.settings import ClientSettings
 from pulumi_snowdm._core.times import duration
 from pulumi_snowdm._core.wait.cancel import Cancel
 from pulumi_snowdm._core.wait.listing import LISTINGS, Lister, settings_lister
 from pulumi_snowdm._core.wait.loop import Decided, Event, Gate, ListingSource, Source, wait_until_decided
 from pulumi_snowdm._core.wait.policy import Deadline, WaitPolicy
+from pulumi_snowdm._core.wait_lines import wait_lines
 from pulumi_snowdm._core.wording import Wording
 
 Say = Callable[[str], None]
@@ -65,7 +65,7 @@ class Context:
         return sdm_client(self.settings)
 
     def lines(self, label: str, *, single: bool, states: bool = True) -> Callable[[Event], None]:
-        """The progress lines of one wait (`_core.progress.wait_lines`) through this host's say, warn and tick."""
+        """The progress lines of one wait (`_core.wait_lines.wait_lines`) through this host's say, warn and tick."""
         return wait_lines(label, single=single, states=states, say=self.say, warn=self.warn, tick=self.tick,
                           rate=self.wording.rate)
 

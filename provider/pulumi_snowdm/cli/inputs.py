@@ -19,9 +19,9 @@ from pulumi_snowdm._core.operations.fleet_gate import check_plan
 from pulumi_snowdm._core.settings import ClientSettings, check_endpoint, check_region, settings_from_config
 from pulumi_snowdm._core.shares import parse_threshold
 from pulumi_snowdm._core.spec import FLEET_GATE
-from pulumi_snowdm._core.timing import check_timing, wait_policy
 from pulumi_snowdm._core.wait.policy import WaitPolicy
 from pulumi_snowdm._core.wait.threshold import FleetRule
+from pulumi_snowdm._core.wait_inputs import check_timing, wait_policy
 from pulumi_snowdm._core.wording import Wording
 from pulumi_snowdm.cli.durations import EXAMPLES, GRAMMAR, parse_duration
 from pulumi_snowdm.cli.exits import BadUsage

@@ -38,10 +38,10 @@ from pulumi_snowdm._core.run_scope import RESERVED_TAG_PREFIX, Sent, deliver_sen
 from pulumi_snowdm._core.shares import parse_promote_to, parse_threshold
 from pulumi_snowdm._core.spec import FLEET_GATE, TIMING_FIELDS
 from pulumi_snowdm._core.task_actions import PartlySent, cancel_shards, existing_tasks, fan_out, retag_tasks
-from pulumi_snowdm._core.timing import check_timing, wait_policy
 from pulumi_snowdm._core.wait.loop import LastOutcome, SetGate
 from pulumi_snowdm._core.wait.policy import outlast_busy_service
 from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, judge_fleet
+from pulumi_snowdm._core.wait_inputs import check_timing, wait_policy
 
 SPEC = FLEET_GATE
 # Inputs that apply only when the gate creates the tasks (given `devices`).

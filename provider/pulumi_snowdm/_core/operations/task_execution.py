@@ -24,11 +24,11 @@ from pulumi_snowdm._core.finders import device_or_none, find_execution
 from pulumi_snowdm._core.spec import TASK_EXECUTION, TIMING_FIELDS
 from pulumi_snowdm._core.task_actions import existing_tasks
 from pulumi_snowdm._core.times import iso
-from pulumi_snowdm._core.timing import check_timing, wait_policy
 from pulumi_snowdm._core.wait import acceptors
 from pulumi_snowdm._core.wait.acceptors import Verdict
 from pulumi_snowdm._core.wait.loop import DescribeSource, ExecutionGate
 from pulumi_snowdm._core.wait.policy import WaitPolicy
+from pulumi_snowdm._core.wait_inputs import check_timing, wait_policy
 
 SPEC = TASK_EXECUTION
 # The outputs an update in place keeps: the execution is the same.
