@@ -20,13 +20,12 @@ from typing import Any
 import pulumi
 from pulumi import Output
 
+from pulumi_snowdm._core.python_names import SnakeCaseProperties, registration_props
 from pulumi_snowdm._core.release import PLUGIN_DOWNLOAD_URL, VERSION
 from pulumi_snowdm._core.schema import PACKAGE
 from pulumi_snowdm._core.spec import FLEET_GATE, TASK, TASK_EXECUTION, ResourceSpec
 from pulumi_snowdm._core.task_actions import Command
-from pulumi_snowdm.resources.declared import registration_props
-from pulumi_snowdm.resources.hints import Input
-from pulumi_snowdm.resources.naming import SnakeCaseProperties
+from pulumi_snowdm.hints import Input
 
 __all__ = ["Command", "FleetGate", "Provider", "Task", "TaskExecution"]
 

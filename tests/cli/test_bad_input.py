@@ -13,7 +13,7 @@ RUN = ["run", "--command", "reboot", "--run-id", "r1"]
 
 @pytest.mark.parametrize(("args", "option", "problem"), [
     ([*RUN, "--device", "smd-demo-0000", "--min-succeeded", "120%"], "'--min-succeeded'",
-     "a percentage must be above 0% and at most 100%, got '120%'"),
+     "a percentage must be above 0% up to 100%, got '120%'"),
     ([*RUN, "--device", "smd-" + "x" * 61], "'--device'", "item 0 must be 1 to 64 characters, got 65"),
     ([*RUN, "--device", "smd-demo-0000", "--timeout", "0s"], "'--timeout'", "from 1 to 604800, got 0"),
     ([*RUN, "--device", "smd-demo-0000", "--timeout", "soon"], "'--timeout'", "must be a duration like 90s"),

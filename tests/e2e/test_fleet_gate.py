@@ -107,6 +107,8 @@ def test_one_failed_device_fails_the_gate_and_a_retry_sends_no_second_set(make_p
     assert "99 of 100 executions succeeded, 100 required" in failed.output
     assert "smd-fleet-0042" in failed.output and "FAILED" in failed.output
     assert "Device smd-fleet-0042: LOCKED" in failed.output  # DescribeDevice's diagnosis
+    assert "(min_succeeded " in failed.output and "change this FleetGate's run_id" in failed.output  # Python's words
+    assert "minSucceeded" not in failed.output and "runId" not in failed.output
 
     # The failed create left nothing in state; the retry finds the run's ten tasks and sends nothing.
     again = project.up(expect_ok=False)

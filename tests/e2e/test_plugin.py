@@ -72,6 +72,24 @@ outputs:
 """
 
 
+# A FleetGate on the gate's task: its canceled execution fails the threshold.
+FLEET_YAML = """\
+name: plugin-e2e
+runtime: yaml
+config:
+  taskId: {type: string}
+  device: {type: string}
+resources:
+  fleet:
+    type: snowdm:index:FleetGate
+    properties:
+      taskIds:
+        - ${taskId}
+      pollIntervalSeconds: 0.5
+      maxPollIntervalSeconds: 1
+"""
+
+
 def gate_yaml(create_timeout: str | None = None) -> str:
     options = f"    options:\n      customTimeouts: {{create: {create_timeout}}}" if create_timeout else ""
     return GATE_YAML.format(gate_options=options)
@@ -136,6 +154,14 @@ def test_a_failing_gate_fails_the_deployment_with_the_whole_message(yaml_project
     assert "Traceback" not in message
     assert tasks_on(emulator, "smd-after") == []  # nothing depending on the gate was deployed
     assert resources(project, "snowdm:index:TaskExecution") == []
+    if state == "CANCELED":
+        # A YAML program's advice names its properties as YAML writes them, for one execution and for a fleet.
+        assert "set `acceptCanceled: true` if a canceled task is acceptable" in message
+        (project.workdir / "Pulumi.yaml").write_text(FLEET_YAML)
+        fleet = project.up(expect_ok=False).output
+        assert "(minSucceeded all)" in fleet and "set `acceptCanceled: true`" in fleet, fleet
+        for words in (message, fleet):
+            assert "accept_canceled" not in words and "min_succeeded" not in words and "run_id" not in words
 
 
 @pytest.mark.xdist_group("wall-clock")

@@ -137,7 +137,11 @@ def test_canceled_fails_unless_accepted(make_project, sdm_client, tmp_path):
     assert sdm_client.describe_execution(taskId=task_id, managedDeviceId="smd-offline")["state"] == "CANCELED"
 
     refused, marker = gate_project(make_project, tmp_path, task_id, "smd-offline")
-    assert "ended CANCELED" in refused.up(expect_ok=False).output
+    output = refused.up(expect_ok=False).output
+    assert "ended CANCELED" in output
+    # A Python program's advice names its properties as Python writes them.
+    assert "set `accept_canceled=True` if a canceled task is acceptable" in output and "change run_id" in output
+    assert "acceptCanceled" not in output and "runId" not in output
     assert not marker.exists()
 
     accepted, marker = gate_project(make_project, tmp_path / "accepted", task_id, "smd-offline",

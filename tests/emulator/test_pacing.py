@@ -10,8 +10,8 @@ import time
 
 import pytest
 
+from pulumi_snowdm._core.context import Context
 from pulumi_snowdm._core.operations import fleet_gate, task_execution
-from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.run_scope import deliver, scope_key
 from pulumi_snowdm._core.settings import ClientSettings
 from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator

@@ -63,4 +63,4 @@ def test_readme_help_and_code_agree_that_aws_region_wins_over_aws_default_region
 
     args = build_parser().parse_args(["status", "--task-id", "st-1"])
     both = {"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "us-west-2"}
-    assert client_settings(args, both).region == "eu-west-1"  # else botocore reads AWS_DEFAULT_REGION itself
+    assert client_settings(args, both, "rerun").region == "eu-west-1"  # else botocore reads AWS_DEFAULT_REGION itself

@@ -5,8 +5,9 @@ import datetime
 import pytest
 
 from pulumi_snowdm._core.diagnosis import describe_device, explain_execution_failure, explain_fleet_failure
+from pulumi_snowdm._core.shares import Threshold
 from pulumi_snowdm._core.times import duration, iso
-from pulumi_snowdm._core.wait.threshold import FleetRule, Threshold, judge_fleet
+from pulumi_snowdm._core.wait.threshold import FleetRule, judge_fleet
 
 UTC = datetime.UTC
 PLUS_TWO = datetime.timezone(datetime.timedelta(hours=2))
@@ -39,7 +40,7 @@ def test_execution_failure_message(state, hint):
 def test_an_ended_execution_asks_for_a_new_task_not_a_rerun(state):
     text = explain_execution_failure(execution(state), DEVICE)
     advice = text.split("To fix: ")[1]
-    assert "rerunning `pulumi up` fails the same way" in advice
+    assert "the execution has ended, so another run fails the same way" in advice
     assert "change run_id on the Task (or FleetGate) that created task st-1" in advice
     assert "remote management" not in advice
     assert ("accept_canceled=True" in advice) is (state == "CANCELED")

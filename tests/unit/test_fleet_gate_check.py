@@ -63,7 +63,7 @@ def failures(news):
     ({**BY_DEVICES, "minSucceeded": 0}, "minSucceeded", "at least 1"),
     ({**BY_DEVICES, "minSucceeded": 2.5}, "minSucceeded", "whole number"),
     ({**BY_DEVICES, "minSucceeded": "0%"}, "minSucceeded", "above 0%"),
-    ({**BY_DEVICES, "minSucceeded": "101%"}, "minSucceeded", "at most 100%"),
+    ({**BY_DEVICES, "minSucceeded": "101%"}, "minSucceeded", "up to 100%"),
     ({**BY_DEVICES, "minSucceeded": "most"}, "minSucceeded", "percentage like"),
     ({**BY_DEVICES, "minSucceeded": True}, "minSucceeded", "percentage like"),
     ({**BY_DEVICES, "minSucceeded": 26}, "minSucceeded", "more than the 25 device(s)"),

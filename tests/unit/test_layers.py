@@ -1,5 +1,6 @@
 """The layers of docs/architecture.md hold: `_core` never imports Pulumi or a host, no host (the dynamic resources,
-the plugin, the CLI) imports another, and no resource module imports another (shared things live in `_core`)."""
+the plugin, the CLI, and `native.py`'s plugin classes) imports another, and no resource module imports another
+(shared things live in `_core`; `hints.py`, the Python classes' argument type, is no host)."""
 
 import ast
 from pathlib import Path
@@ -37,9 +38,15 @@ def test_no_resource_module_imports_another(module):
     assert not imports(PACKAGE / "resources" / f"{module}.py") & others
 
 
-@pytest.mark.parametrize("host", HOSTS)
+@pytest.mark.parametrize("host", [*HOSTS, "native"])
 def test_no_host_imports_another(host):
-    others = tuple(f"pulumi_snowdm.{other}" for other in HOSTS if other != host)
-    for path in sorted((PACKAGE / host).rglob("*.py")):
+    others = tuple(f"pulumi_snowdm.{other}" for other in (*HOSTS, "native") if other != host)
+    paths = [PACKAGE / "native.py"] if host == "native" else sorted((PACKAGE / host).rglob("*.py"))
+    for path in paths:
         bad = {name for name in imports(path) if name.startswith(others)}
         assert not bad, f"{path.relative_to(PACKAGE)} imports {sorted(bad)}"
+
+
+def test_native_stands_on_core_alone():
+    ours = {name for name in imports(PACKAGE / "native.py") if name.startswith("pulumi_snowdm")}
+    assert ours and all(name.startswith(("pulumi_snowdm._core", "pulumi_snowdm.hints")) for name in ours), ours

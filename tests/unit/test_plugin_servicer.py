@@ -18,8 +18,8 @@ import pytest
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
+from pulumi_snowdm._core.context import Context, HostTimeout
 from pulumi_snowdm._core.errors import WaitCanceled, WaitTimedOut
-from pulumi_snowdm._core.operations.context import Context, HostTimeout
 from pulumi_snowdm._core.schema import package_schema
 from pulumi_snowdm._core.settings import ClientSettings
 from pulumi_snowdm._core.wait.cancel import Cancel
@@ -105,8 +105,8 @@ def test_config_keeps_only_the_providers_settings_and_names_a_stray_key():
 
 def _context(host_timeout=None, cancel=None) -> Context:
     lines: list[str] = []
-    return Context(ClientSettings(region="us-west-2"), say=lines.append, warn=lines.append, cancel=cancel,
-                   host_timeout=host_timeout)
+    return Context(ClientSettings(region="us-west-2", wording=config.WORDING), say=lines.append, warn=lines.append,
+                   cancel=cancel, host_timeout=host_timeout)
 
 
 def _running_source() -> DescribeSource:

@@ -10,9 +10,9 @@ from collections import Counter
 
 import pytest
 
+from pulumi_snowdm._core.context import Context
 from pulumi_snowdm._core.errors import FleetFailed, WaitCanceled
 from pulumi_snowdm._core.operations import fleet_gate
-from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.rollout import RolloutAborted
 from pulumi_snowdm._core.run_scope import ATTEMPT_TAG, SCOPE_TAG, scope_key
 from pulumi_snowdm._core.settings import ClientSettings

@@ -6,8 +6,9 @@ The rollout itself (waves sent in turn, aborts, bakes, reruns) runs through the 
 import pytest
 
 from pulumi_snowdm._core.errors import InputError
-from pulumi_snowdm._core.rollout import parse_max_failures, plan_waves
-from pulumi_snowdm._core.wait.threshold import FleetRule, Threshold, judge_fleet
+from pulumi_snowdm._core.rollout import plan_waves
+from pulumi_snowdm._core.shares import Threshold, parse_max_failures
+from pulumi_snowdm._core.wait.threshold import FleetRule, judge_fleet
 
 FLEET = [f"smd-{n:03d}" for n in range(100)]
 
@@ -33,7 +34,7 @@ def test_waves_are_cumulative_cuts_of_the_device_list_in_order():
     ([1, "101%"], "item 1 a percentage must be above 0% up to 100%"),
     ([1, "ten"], 'item 1 must be a whole number or a percentage like "10%"'),
     ([True, "100%"], "item 0 must be a whole number"),
-    ([1.5, "100%"], "item 0 must be a whole number"),
+    ([1.5, "100%"], "item 0 a count must be a whole number"),
     ([10, 5, "100%"], "wave 2 (5 = 5 of 100 devices) is smaller than the 10 before it"),
     ([10, "10%", "100%"], "wave 2 (10% = 10 of 100 devices) adds no device to the 10 before it"),
     ([1, 101], "wave 2 (101) is above the 100 device(s)"),
@@ -51,11 +52,11 @@ def test_more_waves_than_devices_fail():
 
 
 def test_max_failures_is_a_count_or_a_percentage_of_the_devices_sent_to():
-    assert parse_max_failures(None).of(50) == 0
-    assert parse_max_failures(0).of(50) == 0
-    assert parse_max_failures(3).of(50) == 3
-    assert parse_max_failures("10%").of(10) == 1 and parse_max_failures("10%").of(9) == 0
-    assert parse_max_failures("0%").of(100) == 0
+    assert parse_max_failures(None).rounded_down(50) == 0
+    assert parse_max_failures(0).rounded_down(50) == 0
+    assert parse_max_failures(3).rounded_down(50) == 3
+    assert parse_max_failures("10%").rounded_down(10) == 1 and parse_max_failures("10%").rounded_down(9) == 0
+    assert parse_max_failures("0%").rounded_down(100) == 0
     for bad in (-1, "-5%", "150%", "x", True):
         with pytest.raises(InputError):
             parse_max_failures(bad)

@@ -11,15 +11,17 @@ import time
 
 import pytest
 
+from pulumi_snowdm._core.context import Context, HostTimeout
 from pulumi_snowdm._core.errors import WaitCanceled, WaitTimedOut
-from pulumi_snowdm._core.operations.context import Context, HostTimeout
 from pulumi_snowdm._core.rollout import RolloutAborted, run_rollout
 from pulumi_snowdm._core.run_scope import scope_key
 from pulumi_snowdm._core.settings import ClientSettings
+from pulumi_snowdm._core.shares import parse_threshold
 from pulumi_snowdm._core.wait.cancel import Cancel
 from pulumi_snowdm._core.wait.policy import WaitPolicy
-from pulumi_snowdm._core.wait.threshold import FleetRule, parse_threshold
+from pulumi_snowdm._core.wait.threshold import FleetRule
 from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
+from pulumi_snowdm.plugin import config
 
 FLEET = [f"smd-fleet-{n:04d}" for n in range(30)]
 FAILING = ["smd-fleet-0004", "smd-fleet-0005"]
@@ -94,7 +96,10 @@ def test_a_cancel_during_the_bake_ends_the_rollout_at_once_and_sends_no_further_
 
 @pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
 def test_a_host_deadline_inside_the_bake_sends_no_further_wave_and_names_itself(host, emulator):
-    bounded = dataclasses.replace(host, sleep=None, host_timeout=HostTimeout(2, "customTimeouts.create"))
+    # A host deadline is the plugin's (customTimeouts): the plugin's users write timeoutSeconds.
+    plugin = dataclasses.replace(host.settings, wording=config.WORDING)
+    bounded = dataclasses.replace(host, settings=plugin, sleep=None,
+                                  host_timeout=HostTimeout(2, "customTimeouts.create"))
     with pytest.raises(WaitTimedOut) as timed_out:
         run_rollout(bounded, props(bakeSeconds=60), POLICY, label="rollout", final_rule=FleetRule(), key=KEY)
     message = str(timed_out.value)

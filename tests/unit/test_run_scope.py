@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pulumi_snowdm._core.context import Context
 from pulumi_snowdm._core.errors import FleetFailed, InputError
 from pulumi_snowdm._core.operations import fleet_gate
-from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.rollout import RolloutAborted, plan_waves
 from pulumi_snowdm._core.run_scope import SCOPE_TAG, WAVE_TAG, find_sent, scope_key, send_rest
 from pulumi_snowdm._core.settings import ClientSettings

@@ -10,6 +10,7 @@ import pytest
 
 from pulumi_snowdm._core.errors import NotFound, SnowdmError
 from pulumi_snowdm._core.task_actions import client_token, existing_tasks, fan_out, retag
+from pulumi_snowdm._core.wording import PYTHON
 
 
 def test_client_tokens_never_change_for_the_same_scope_and_inputs():
@@ -91,9 +92,11 @@ class TaskClient:
 
 def test_a_missing_task_is_named_with_the_input_and_what_to_check():
     client = TaskClient({"st-1": ["smd-1"]})
-    assert existing_tasks(client, ["st-1"], prop="task_ids", label="gate", report=print)[0]["targets"] == ["smd-1"]
+    assert existing_tasks(client, ["st-1"], prop="taskIds", label="gate", report=print,
+                          wording=PYTHON)[0]["targets"] == ["smd-1"]
     with pytest.raises(SnowdmError) as caught:
-        existing_tasks(client, ["st-1", "st-nope"], prop="task_ids", label="fleet gate g", report=print)
+        existing_tasks(client, ["st-1", "st-nope"], prop="taskIds", label="fleet gate g", report=print,
+                       wording=PYTHON)
     text = str(caught.value)
     assert text.startswith("fleet gate g: task st-nope (given as task_ids) was not found")
     assert "check `task_ids` names an existing task" in text and "snowdm:region" in text

@@ -4,16 +4,8 @@ judge_fleet as a table (thresholds, fail_fast, CANCELED, stalled QUEUED, missing
 import pytest
 
 from pulumi_snowdm._core.errors import InputError
-from pulumi_snowdm._core.wait.threshold import (
-    NOT_LISTED,
-    Decision,
-    FleetRule,
-    Outcome,
-    Tally,
-    Threshold,
-    judge_fleet,
-    parse_threshold,
-)
+from pulumi_snowdm._core.shares import Threshold, parse_threshold
+from pulumi_snowdm._core.wait.threshold import NOT_LISTED, Decision, FleetRule, Outcome, Tally, judge_fleet
 
 
 @pytest.mark.parametrize(
@@ -37,7 +29,7 @@ def test_parse(value, expected):
 @pytest.mark.parametrize(
     "value, words",
     [(0, "at least 1"), (-3, "at least 1"), (2.5, "whole number"), (float("nan"), "whole number"),
-     (True, "whole number or a percentage"), ("0%", "above 0%"), ("101%", "at most 100%"), ("-5%", "percentage"),
+     (True, "whole number or a percentage"), ("0%", "above 0%"), ("101%", "up to 100%"), ("-5%", "percentage"),
      ("ninety", "percentage"), ("", "percentage"), ("95%%", "percentage"), ([95], "percentage"), ("0", "at least 1")],
 )
 def test_parse_rejects(value, words):

@@ -15,9 +15,9 @@ from pulumi_snowdm._core.errors import (
     SnowdmError,
     WaitTimedOut,
 )
-from pulumi_snowdm._core.progress import wait_lines
 from pulumi_snowdm._core.wait.loop import DescribeSource, ExecutionGate, wait_until_decided
 from pulumi_snowdm._core.wait.policy import Backoff, Deadline, WaitPolicy, outlast_busy_service
+from pulumi_snowdm._core.wait_lines import wait_lines
 
 WHEN = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
 FAST = WaitPolicy(timeout_seconds=600, queued_timeout_seconds=300, not_found_grace_seconds=60,

@@ -15,9 +15,8 @@ from typing import Any
 from pulumi_snowdm._core.constraints import input_problems
 from pulumi_snowdm._core.errors import InputError, shown
 from pulumi_snowdm._core.retries import parse_retry_on
-from pulumi_snowdm._core.rollout import parse_max_failures, parse_promote_to, parse_waves
+from pulumi_snowdm._core.shares import parse_max_failures, parse_promote_to, parse_threshold, parse_waves
 from pulumi_snowdm._core.spec import Prop, ResourceSpec
-from pulumi_snowdm._core.wait.threshold import parse_threshold
 
 Label = Callable[[str], str]
 
@@ -97,27 +96,14 @@ def _problem(prop: Prop, value: Any, label: Label) -> str | None:
     """What is wrong with a known, present value of `prop`, worded to follow its quoted name; None if nothing."""
     if prop.choices is not None:
         return None if value in prop.choices else f"must be one of {', '.join(prop.choices)}, got {shown(value)}"
-    if prop.kind == "boolean":
-        return None if isinstance(value, bool) else f"must be true or false, got {shown(value)}"
-    if prop.kind == "number":
-        low, high = prop.bounds or (float("-inf"), float("inf"))
-        if is_number(value) and low <= value <= high:
-            return None
-        return f"must be a number of seconds from {shown(low)} to {shown(high)}, got {shown(value)}"
-    if prop.kind == "integer":
-        low, high = prop.bounds or (float("-inf"), float("inf"))
-        if is_number(value) and float(value).is_integer() and low <= value <= high:
-            return None
-        return f"must be a whole number from {shown(low)} to {shown(high)}, got {shown(value)}"
-    if prop.kind == "threshold":
-        return _threshold_problem(value, label(prop.name))
+    by_kind = _BY_KIND.get(prop.kind)
+    if by_kind is not None:
+        return by_kind(prop, value, label)
     if prop.kind in _RULES:
         try:
             _RULES[prop.kind](value, label(prop.name))
         except InputError as error:
             return error.problem
-    if prop.kind == "ids":
-        return _ids_problem(prop, value)
     if prop.max_length is not None:
         if isinstance(value, str) and 1 <= len(value) <= prop.max_length:
             return None
@@ -125,6 +111,24 @@ def _problem(prop: Prop, value: Any, label: Label) -> str | None:
     if prop.api is not None:
         return _api_problem(prop, value)
     return None
+
+
+def _boolean_problem(prop: Prop, value: Any, label: Label) -> str | None:
+    return None if isinstance(value, bool) else f"must be true or false, got {shown(value)}"
+
+
+def _number_problem(prop: Prop, value: Any, label: Label) -> str | None:
+    low, high = prop.bounds or (float("-inf"), float("inf"))
+    if is_number(value) and low <= value <= high:
+        return None
+    return f"must be a number of seconds from {shown(low)} to {shown(high)}, got {shown(value)}"
+
+
+def _integer_problem(prop: Prop, value: Any, label: Label) -> str | None:
+    low, high = prop.bounds or (float("-inf"), float("inf"))
+    if is_number(value) and float(value).is_integer() and low <= value <= high:
+        return None
+    return f"must be a whole number from {shown(low)} to {shown(high)}, got {shown(value)}"
 
 
 # Kinds whose parser is the rule: a value it reads is valid.
@@ -178,3 +182,13 @@ def check_reachable_threshold(check: InputCheck) -> None:
     count = parse_threshold(threshold).count
     if count is not None and count > len(devices):
         check.fail("minSucceeded", f"is {count}, more than the {len(devices)} device(s): it could never be met")
+
+
+# Kinds with a rule of their own (every value of the kind is judged by it alone).
+_BY_KIND: dict[str, Callable[[Prop, Any, Label], str | None]] = {
+    "boolean": _boolean_problem,
+    "number": _number_problem,
+    "integer": _integer_problem,
+    "threshold": lambda prop, value, label: _threshold_problem(value, label(prop.name)),
+    "ids": lambda prop, value, label: _ids_problem(prop, value),
+}

@@ -8,7 +8,8 @@ is built.
 
 `translate` turns whatever botocore raised into the error tree of `errors.py`, with messages that say which call,
 where it went and what to check. Messages are built from the operation, the ids, the settings and the service's
-own error code and message: never from credentials.
+own error code and message: never from credentials. The advice names settings as the host's users set them (the
+settings' `Wording`; a client names the settings it was built from).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pulumi_snowdm._core.settings import (
 )
 from pulumi_snowdm._core.version import package_version
 from pulumi_snowdm._core.wait.pace import pace_calls, pace_for
+from pulumi_snowdm._core.wording import PYTHON, Wording
 
 _ACCESS_CODES = frozenset(
     {
@@ -63,11 +65,6 @@ _KIND_BY_OPERATION = {
     "DescribeDeviceEc2Instances": "device",
     "ListDeviceResources": "device",
 }
-
-_CONFIG_HELP = (
-    "set a region with `pulumi config set snowdm:region <region>` (or `aws:region`, or AWS_REGION), "
-    "a profile with `snowdm:profile` (or `aws:profile`, or AWS_PROFILE)"
-)
 
 _clients: dict[ClientSettings, object] = {}
 _clients_lock = threading.Lock()
@@ -158,22 +155,24 @@ def translate(
     if isinstance(error, SnowdmError):
         return error
     kind = _KIND_BY_OPERATION.get(operation, "object")
+    words = _wording(settings, client)
     subject = f"{operation} ({kind} {ids})" if ids else operation
     where = _target(settings, client)
     if isinstance(error, botocore.exceptions.ClientError):
-        return _from_client_error(error, operation, kind, subject, ids, where)
+        return _from_client_error(error, operation, kind, subject, ids, where, words)
     if isinstance(error, botocore.exceptions.NoRegionError):
-        return ConfigurationError(f"{subject}: no region is set. To fix: {_CONFIG_HELP}")
+        return ConfigurationError(f"{subject}: no region is set. To fix: set a region with {words.region}, "
+                                  f"a profile with {words.profile}")
     if isinstance(error, botocore.exceptions.ProfileNotFound):
         profile = error.kwargs.get("profile")
         return ConfigurationError(
             f"{subject}: the AWS profile {profile!r} is not in ~/.aws/config or ~/.aws/credentials. To fix: "
-            f"check `snowdm:profile`, `aws:profile` and AWS_PROFILE"
+            f"check {words.profile}"
         )
     if isinstance(error, (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError)):
         return ConfigurationError(
             f"{subject}: no usable AWS credentials were found for {where}. To fix: provide them through the "
-            f"standard chain (AWS_PROFILE or `snowdm:profile`, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+            f"standard chain (a profile with {words.profile}, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
             f"~/.aws/credentials, SSO, or an instance role)"
         )
     if isinstance(
@@ -194,8 +193,8 @@ def translate(
     if isinstance(error, (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError)):
         url = error.kwargs.get("endpoint_url", where)
         return ConfigurationError(
-            f"{subject}: could not connect to {url}. To fix: check `snowdm:endpoint` "
-            f"(or AWS_ENDPOINT_URL_SNOW_DEVICE_MANAGEMENT), the region and the network path to the service"
+            f"{subject}: could not connect to {url}. To fix: check {words.endpoint}, the region and the network "
+            f"path to the service"
         )
     if isinstance(error, (botocore.exceptions.ConnectionClosedError, botocore.exceptions.ReadTimeoutError)):
         return ServiceUnavailable(f"{subject} at {where}: the connection failed through every retry ({error})")
@@ -205,7 +204,8 @@ def translate(
 
 
 def _from_client_error(
-    error: botocore.exceptions.ClientError, operation: str, kind: str, subject: str, ids: str, where: str
+    error: botocore.exceptions.ClientError, operation: str, kind: str, subject: str, ids: str, where: str,
+    words: Wording,
 ) -> SnowdmError:
     details = error.response.get("Error", {})
     code = details.get("Code", "Unknown")
@@ -219,19 +219,27 @@ def _from_client_error(
     if status == 404:
         # Not the service saying "no such object": most likely an endpoint that is not SDM. Never read it as gone.
         return ConfigurationError(
-            f"{subject}: {where} answered 404 {code}: {message}. To fix: check `snowdm:endpoint` "
-            f"(or AWS_ENDPOINT_URL_SNOW_DEVICE_MANAGEMENT) points at Snow Device Management"
+            f"{subject}: {where} answered 404 {code}: {message}. To fix: check {words.endpoint} points at Snow "
+            f"Device Management"
         )
     if code in _TRANSIENT_CODES or status == 429 or (status or 0) >= 500:
         return ServiceUnavailable(f"{subject} at {where} stayed unavailable through every retry: {code}: {message}")
     if code in _ACCESS_CODES or status == 403:
         return AccessError(
             f"{subject}: {where} refused the call ({code}: {message}). To fix: check the credentials boto3 "
-            f"found (the chain: AWS_PROFILE or `snowdm:profile`, environment keys, ~/.aws, SSO, role), that they "
-            f"allow snow-device-management:{operation}, and that `snowdm:endpoint` and the region are the ones "
-            f"you mean"
+            f"found (the chain: a profile with {words.profile}, environment keys, ~/.aws, SSO, role), that they "
+            f"allow snow-device-management:{operation}, and that the endpoint ({words.endpoint}) and the region "
+            f"are the ones you mean"
         )
     return SnowdmError(f"{subject} at {where} failed: {code}: {message}".rstrip(": "))
+
+
+def _wording(settings: ClientSettings | None, client) -> Wording:
+    """The wording of `settings`, else of the settings `client` was built from (`sdm_client`'s cache)."""
+    if settings is None and client is not None:
+        with _clients_lock:
+            settings = next((built for built, cached in _clients.items() if cached is client), None)
+    return settings.wording if settings is not None else PYTHON
 
 
 def _target(settings: ClientSettings | None, client) -> str:

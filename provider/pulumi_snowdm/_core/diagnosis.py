@@ -2,15 +2,21 @@
 
 DescribeExecution carries no failure reason, so the message pairs the execution (task, device, execution id, state,
 timestamps) with the device's own story (deviceState, lastReachedOutAt, software installState) and a hint per state.
-Callers fetch the device; these functions only format, and accept None when DescribeDevice was not possible.
+`describe_failing` fetches the devices a message names (the first NAMED_FAILURES failing ones); the other functions
+only format, and accept None when DescribeDevice was not possible. Every failing-devices list (a FleetGate's, a
+rollout's, the CLI's table) is written here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+from pulumi_snowdm._core.finders import device_or_none
+from pulumi_snowdm._core.task_actions import fan_out
 from pulumi_snowdm._core.times import iso
 from pulumi_snowdm._core.wait import acceptors
+from pulumi_snowdm._core.wording import PYTHON, Wording
 
 HINTS = {
     "REJECTED": "the device refused the command: it may be locked (unlock it first), not managed remotely by this "
@@ -22,35 +28,40 @@ HINTS = {
     "NOT_LISTED": "the tasks list no execution for this device: check it is one of the tasks' targets",
 }
 
+# The failing devices a message names, each with what DescribeDevice says; the rest are counted ("... and 5 more").
+NAMED_FAILURES = 10
+
 # What to do next depends on whether the execution has ended: an ended one is judged the same on every rerun.
 WAITING_STATES = ("QUEUED", "NOT_LISTED")
-REACH_DEVICE = ("check the device is online and has remote management enabled (lastReachedOutAt above tells when "
-                "it last was), then rerun `pulumi up`: the gate waits again on the same execution")
 NOT_LISTED_STEP = "check the device is one of the task's targets"
-CANCELED_STEP = "; or set accept_canceled=True if a canceled task is acceptable"
 
 
-def next_step(states: set[str], *, new_task: str) -> str:
+def next_step(states: set[str], *, new_task: str, wording: Wording = PYTHON) -> str:
     """The advice that ends a failure message: `new_task` says how this gate's user gets a new task."""
     if states <= set(WAITING_STATES):
-        return NOT_LISTED_STEP if states == {"NOT_LISTED"} else REACH_DEVICE
-    step = (f"the execution has ended, so rerunning `pulumi up` fails the same way; to run the command again "
-            f"{new_task}")
-    return step + (CANCELED_STEP if "CANCELED" in states else "")
+        if states == {"NOT_LISTED"}:
+            return NOT_LISTED_STEP
+        return (f"check the device is online and has remote management enabled (lastReachedOutAt above tells when "
+                f"it last was), then {wording.rerun}: the gate waits again on the same execution")
+    step = f"the execution has ended, so another run fails the same way; to run the command again {new_task}"
+    if "CANCELED" in states:
+        step += f"; or set {wording.on('acceptCanceled')} if a canceled task is acceptable"
+    return step
 
 
-def explain_execution_failure(execution: Mapping, device: Mapping | None) -> str:
+def explain_execution_failure(execution: Mapping, device: Mapping | None, wording: Wording = PYTHON) -> str:
     """The message for a TaskExecution gate whose execution ended in a failing state (or stayed QUEUED too long)."""
     # DescribeExecution always answers a state; str() keeps the message whole (it reads "None") if one did not.
     state = str(execution.get("state"))
     task_id = execution.get("taskId")
-    new_task = f"create a new task: change run_id on the Task (or FleetGate) that created task {task_id}"
+    new_task = (f"create a new task: change {wording.name('runId')} on the Task (or FleetGate) that created task "
+                f"{task_id}")
     return (
         f"task {task_id} on device {execution.get('managedDeviceId')}: execution "
         f"{execution.get('executionId')} {'is still' if state in WAITING_STATES else 'ended'} {state} "
         f"({acceptors.phrase(state)}); {execution_times(execution)}. "
         f"{_capitalized(HINTS.get(state, 'the service gives no reason for this state'))}. "
-        f"{describe_device(device)}. To fix: {next_step({state}, new_task=new_task)}."
+        f"{describe_device(device)}. To fix: {next_step({state}, new_task=new_task, wording=wording)}."
     )
 
 
@@ -76,8 +87,33 @@ def describe_device(device: Mapping | None) -> str:
     )
 
 
+def reason(entry: Any) -> str:
+    """Why a judged device (a `wait.threshold.FleetEntry`) fails: the judge's own reason, else its state's hint."""
+    return entry.reason or HINTS.get(entry.state, acceptors.phrase(entry.state))
+
+
+def describe_failing(client, failing: Sequence[Any]) -> dict[str, Mapping | None]:
+    """DescribeDevice (None where not possible) of the failing devices a message names: the first NAMED_FAILURES."""
+    named = list(dict.fromkeys(entry.device_id for entry in failing))[:NAMED_FAILURES]
+    return dict(zip(named, fan_out(lambda device_id: device_or_none(client, device_id), named), strict=True))
+
+
+def failing_lines(failing: Sequence[Any], devices: Mapping[str, Mapping | None], limit: int = NAMED_FAILURES,
+                  ) -> list[str]:
+    """One line per failing device (the first `limit`), with what DescribeDevice said when `devices` has it."""
+    lines = ["Failing devices:"] if failing else []
+    for entry in failing[:limit]:
+        task = f"task {entry.task_id}, execution {entry.execution_id}" if entry.task_id else "no execution"
+        detail = describe_device(devices[entry.device_id]) if entry.device_id in devices else ""
+        lines.append(f"  - {entry.device_id} ({task}): {entry.state}: {reason(entry)}"
+                     + (f". {detail}" if detail else ""))
+    if len(failing) > limit:
+        lines.append(f"  ... and {len(failing) - limit} more.")
+    return lines
+
+
 def explain_fleet_failure(outcome, devices: Mapping[str, Mapping | None], *, describe: str, creates_tasks: bool,
-                          limit: int = 10) -> str:
+                          limit: int = NAMED_FAILURES, wording: Wording = PYTHON) -> str:
     """The message for a FleetGate that cannot meet its threshold, listing up to `limit` failing devices.
 
     `outcome` is a wait.threshold.FleetOutcome; `devices` maps device ids to DescribeDevice answers (or None) for
@@ -86,31 +122,25 @@ def explain_fleet_failure(outcome, devices: Mapping[str, Mapping | None], *, des
     tally = outcome.tally
     lines = [
         f"{describe}: {tally.succeeded} of {tally.total} executions succeeded, {outcome.required} required "
-        f"(min_succeeded {outcome.rule.threshold.describe()}): {outcome.progress()}."
+        f"({wording.name('minSucceeded')} {outcome.rule.threshold.describe()}): {outcome.progress()}."
     ]
     if tally.pending:
-        lines.append(_early_stop(outcome))
+        lines.append(_early_stop(outcome, wording))
     failing = outcome.failing()
-    if failing:
-        lines.append("Failing devices:")
-    for entry in failing[:limit]:
-        task = f"task {entry.task_id}, execution {entry.execution_id}" if entry.task_id else "no execution"
-        why = entry.reason or HINTS.get(entry.state, acceptors.phrase(entry.state))
-        detail = describe_device(devices[entry.device_id]) if entry.device_id in devices else ""
-        lines.append(f"  - {entry.device_id} ({task}): {entry.state}: {why}" + (f". {detail}" if detail else ""))
-    if len(failing) > limit:
-        lines.append(f"  ... and {len(failing) - limit} more.")
-    new_task = ("send it again with new tasks: change this FleetGate's run_id" if creates_tasks else
-                "create new tasks: change run_id on the Tasks that created them, then list the new task ids")
-    lines.append(f"To fix: {next_step({entry.state for entry in failing}, new_task=new_task)}.")
+    lines += failing_lines(failing, devices, limit)
+    run_id = wording.name("runId")
+    new_task = (f"send it again with new tasks: change this FleetGate's {run_id}" if creates_tasks else
+                f"create new tasks: change {run_id} on the Tasks that created them, then list the new task ids")
+    lines.append(f"To fix: {next_step({entry.state for entry in failing}, new_task=new_task, wording=wording)}.")
     return "\n".join(lines)
 
 
-def _early_stop(outcome) -> str:
+def _early_stop(outcome, wording: Wording) -> str:
     """Why a fleet with executions still running was judged: failFast when the user set it, else a refresh."""
     pending = outcome.tally.pending
     if outcome.rule.fail_fast:
-        return f"Stopped early (fail_fast): the threshold can no longer be met; {pending} still running."
+        return (f"Stopped early ({wording.name('failFast')}): the threshold can no longer be met; {pending} still "
+                f"running.")
     return f"The threshold can no longer be met, whatever the {pending} still running do."
 
 

@@ -32,12 +32,14 @@ class SnowdmError(Exception):
 
 
 class InputError(SnowdmError, ValueError):
-    """A resource input is invalid; raised by check before any API call."""
+    """A resource input is invalid; raised by check before any API call. `than` is the other input a rule
+    between two compares `prop` with ("must be at least" `than`), kept apart so each host can name it."""
 
-    def __init__(self, prop: str, problem: str) -> None:
+    def __init__(self, prop: str, problem: str, than: str | None = None) -> None:
         self.prop = prop
         self.problem = problem
-        super().__init__(f"invalid input '{prop}': {problem}")
+        self.than = than
+        super().__init__(f"invalid input '{prop}': {problem}" + (f" '{than}'" if than else ""))
 
 
 class ConfigurationError(SnowdmError):

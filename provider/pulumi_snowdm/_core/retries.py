@@ -18,9 +18,10 @@ from typing import Any
 from pulumi_snowdm._core.errors import InputError, NotFound, SnowdmError, shown
 from pulumi_snowdm._core.finders import find_execution
 from pulumi_snowdm._core.run_scope import Sent
+from pulumi_snowdm._core.shares import Threshold
 from pulumi_snowdm._core.task_actions import fan_out
 from pulumi_snowdm._core.wait.loop import Decided
-from pulumi_snowdm._core.wait.threshold import FleetRule, Threshold
+from pulumi_snowdm._core.wait.threshold import FleetRule
 
 RETRYABLE = ("FAILED", "TIMED_OUT", "REJECTED", "CANCELED")
 DEFAULT_ON = ("FAILED", "TIMED_OUT")

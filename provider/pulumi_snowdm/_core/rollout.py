@@ -27,103 +27,26 @@ deadline and cancel token, which end the rollout's waits and bakes as they end a
 from __future__ import annotations
 
 import dataclasses
-import math
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pulumi_snowdm._core.diagnosis import HINTS, describe_device
-from pulumi_snowdm._core.errors import FleetFailed, InputError, WaitTimedOut, shown
-from pulumi_snowdm._core.finders import device_or_none
-from pulumi_snowdm._core.operations.context import Context
+from pulumi_snowdm._core.context import Context
+from pulumi_snowdm._core.diagnosis import describe_failing, failing_lines
+from pulumi_snowdm._core.errors import FleetFailed, InputError, WaitTimedOut
 from pulumi_snowdm._core.retries import ended_rule, judge_with_retries, retry_of
 from pulumi_snowdm._core.run_scope import Sent, find_sent, send_rest
+from pulumi_snowdm._core.shares import Threshold, parse_max_failures, parse_promote_to, parse_waves
 from pulumi_snowdm._core.task_actions import cancel_queued, existing_tasks, fan_out
 from pulumi_snowdm._core.times import duration, iso
-from pulumi_snowdm._core.wait import acceptors
-from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
-from pulumi_snowdm._core.wait.loop import ListingSource, SetGate
+from pulumi_snowdm._core.wait.loop import SetGate
 from pulumi_snowdm._core.wait.policy import WaitPolicy
-from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, Threshold, judge_fleet
+from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, judge_fleet
 
-_PERCENT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*%\s*")
-_COUNT = re.compile(r"\s*(\d+)\s*")
-# Failing devices named in an abort message, and untouched devices listed in it.
-NAMED_FAILURES = 10
+# Untouched devices listed in an abort message.
 NAMED_UNTOUCHED = 200
 
 
 # --- sizes: what the inputs mean ------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class Share:
-    """A count or a percentage of a number of devices, as given (`shown` for messages)."""
-
-    count: int | None = None
-    percent: float | None = None
-
-    def of(self, total: int) -> int:
-        """How many of `total` devices: a count as is, a percentage rounded down (shaving float noise first)."""
-        if self.count is not None:
-            return self.count
-        return math.floor(round(total * (self.percent or 0) / 100, 9))
-
-    def shown(self) -> str:
-        return str(self.count) if self.count is not None else f"{self.percent:g}%"
-
-
-def parse_share(value: Any, *, minimum: int) -> Share:
-    """A whole number >= `minimum`, or a percentage string ("10%", from above 0% when minimum is 1) up to 100%."""
-    if isinstance(value, str) and _COUNT.fullmatch(value):  # stack config gives "3"
-        value = int(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
-        if value < minimum:
-            raise ValueError(f"a count must be at least {minimum}, got {shown(value)}")
-        return Share(count=int(value))
-    percent = _PERCENT.fullmatch(value) if isinstance(value, str) else None
-    if percent is None:
-        raise ValueError(f'must be a whole number or a percentage like "10%", got {shown(value)}')
-    number = float(percent.group(1))
-    if number > 100 or (number <= 0 if minimum >= 1 else number < 0):
-        raise ValueError(f"a percentage must be {'0%' if minimum <= 0 else 'above 0%'} up to 100%, "
-                         f"got {shown(value)}")
-    return Share(percent=number)
-
-
-def parse_waves(value: Any, prop: str = "waves") -> list[Share]:
-    """The `waves` input on its own: a non-empty list of counts >= 1 or percentages above 0% up to 100%."""
-    if not isinstance(value, (list, tuple)) or not value:
-        raise InputError(prop, f'must be a non-empty list of counts or percentages like [1, "10%", "100%"], '
-                               f"got {shown(value)}")
-    sizes = []
-    for index, item in enumerate(value):
-        try:
-            sizes.append(parse_share(item, minimum=1))
-        except ValueError as error:
-            raise InputError(prop, f"item {index} {error}") from None
-    return sizes
-
-
-def parse_promote_to(value: Any, prop: str = "promoteTo") -> int | None:
-    """The `promoteTo` input: a wave number from 1, or "all" (None, the default: every wave)."""
-    if value is None or value == "all":
-        return None
-    if isinstance(value, str) and _COUNT.fullmatch(value):
-        value = int(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer() and value >= 1:
-        return int(value)
-    raise InputError(prop, f'must be a wave number from 1, or "all", got {shown(value)}')
-
-
-def parse_max_failures(value: Any, prop: str = "maxFailures") -> Share:
-    """The `maxFailures` input: a count >= 0 or a percentage 0% to 100% of the devices sent to (default 0)."""
-    if value is None:
-        return Share(count=0)
-    try:
-        return parse_share(value, minimum=0)
-    except ValueError as error:
-        raise InputError(prop, str(error)) from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,7 +67,7 @@ def plan_waves(devices: Sequence[str], value: Any, prop: str = "waves") -> list[
         raise InputError(prop, f"has {len(sizes)} waves for {total} device(s): more waves than devices")
     waves, start = [], 0
     for number, size in enumerate(sizes, 1):
-        end = size.of(total)
+        end = size.rounded_down(total)
         if end > total:
             raise InputError(prop, f"wave {number} ({size.shown()}) is above the {total} device(s)")
         if end <= start:
@@ -336,7 +259,7 @@ class _Rollout:
 
     def allowed(self) -> int:
         """Failures allowed among the devices sent to so far."""
-        return self.budget.of(len(self.result.sent))
+        return self.budget.rounded_down(len(self.result.sent))
 
     def to_send(self, index: int) -> list[str]:
         """The devices wave `index` sends to: the next never sent to, in list order, up to the wave's size."""
@@ -356,7 +279,7 @@ class _Rollout:
             raise self.ctx.timed_out(self.policy, WaitTimedOut(
                 f"{self.label}: the deadline ({duration(self.deadline.seconds)}) passed before {report.label} was "
                 f"sent; no further wave was sent. To carry on, {self.ctx.rerun} (what was sent is found and judged, "
-                f"never sent twice), or raise timeout_seconds"))
+                f"never sent twice), or raise {self.ctx.wording.quoted('timeoutSeconds')}"))
         created = send_rest(self.client, key=self.key, props=self.props, devices=pending, sent=self.sent,
                             wave=wave.number, label=wave_label, say=self.ctx.say, rerun=self.ctx.rerun,
                             cancel=self.ctx.cancel) \
@@ -408,7 +331,8 @@ class _Rollout:
         updated), from one DescribeTask per task: the service's clock, right for a wave adopted by a rerun too.
         ListExecutions has no times, and CreateTask answers none."""
         tasks = existing_tasks(self.client, report.task_ids, prop="devices", label=f"{self.label}: "
-                               f"{report.label}", report=self.ctx.say)
+                               f"{report.label}", report=self.ctx.say,
+                               wording=self.ctx.wording)
         created = [task["createdAt"] for task in tasks if task.get("createdAt") is not None]
         ended = [moment for task in tasks if (moment := task.get("completedAt") or task.get("lastUpdatedAt"))]
         report.started_at = iso(min(created)) if created else None
@@ -432,13 +356,10 @@ class _Rollout:
     def _wait(self, task_ids, devices, rule: FleetRule, label: str, *, until_seen: bool = False,
               policy: WaitPolicy | None = None):
         policy = policy or self.policy
-        settings = self.ctx.settings
-        with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=devices,
-                                interval=policy.initial_delay_seconds) as subscription:
-            gate = _WaveGate(task_ids, devices, rule, current=self.sent.current(devices))
-            return self.ctx.wait(ListingSource(subscription), gate, policy,
-                                 label=label, events=self.ctx.lines(label, single=False), until_seen=until_seen,
-                                 deadline=self.deadline)
+        gate = _WaveGate(task_ids, devices, rule, current=self.sent.current(devices))
+        return self.ctx.wait_on_tasks(task_ids, devices, gate, policy, label=label,
+                                      events=self.ctx.lines(label, single=False), until_seen=until_seen,
+                                      deadline=self.deadline)
 
     def abort(self, index: int, outcome: FleetOutcome, *, after_bake: bool = False) -> None:
         """Stop at wave `index`: cancel its executions still QUEUED, look once more, raise RolloutAborted."""
@@ -478,9 +399,10 @@ class _Rollout:
         failing = outcome.failing()
         sent = len(self.result.sent)
         when = f"the bake after {report.label}" if after_bake else report.label
-        lines = [f"{self.label}: rollout stopped at {when}: {len(failing)} device(s) failed, more than max_failures "
-                 f"{self.budget.shown()} allows ({self.allowed()} of the {sent} device(s) sent to so "
-                 f"far). No further wave was sent."]
+        words = self.ctx.wording
+        lines = [f"{self.label}: rollout stopped at {when}: {len(failing)} device(s) failed, more than "
+                 f"{words.name('maxFailures')} {self.budget.shown()} allows ({self.allowed()} of the {sent} device(s) "
+                 f"sent to so far). No further wave was sent."]
         lines += self.failing_lines(failing)
         if canceled:
             lines.append(f"Canceled {len(canceled)} execution(s) of {report.label} still QUEUED "
@@ -493,32 +415,24 @@ class _Rollout:
             more = f" ... and {len(untouched) - NAMED_UNTOUCHED} more" if len(untouched) > NAMED_UNTOUCHED else ""
             lines.append(f"Untouched devices ({len(untouched)}, the command was never sent to them): "
                          f"{', '.join(untouched[:NAMED_UNTOUCHED])}{more}.")
-        lines.append(f"To fix: check the failing devices. To go on anyway, raise max_failures and {self.ctx.rerun}: "
-                     f"what was sent is found at the service, judged again and never sent twice (waves may be "
-                     f"changed too). To send the command again from the start, change run_id.")
+        lines.append(f"To fix: check the failing devices. To go on anyway, raise {words.quoted('maxFailures')} and "
+                     f"{words.rerun}: what was sent is found at the service, judged again and never sent twice "
+                     f"({words.name('waves')} may be changed too). To send the command again from the start, change "
+                     f"{words.quoted('runId')}.")
         return "\n".join(lines)
 
     def failing_lines(self, failing) -> list[str]:
-        """One line per failing device (the first few), with what DescribeDevice says."""
-        named = failing[:NAMED_FAILURES]
-        devices = fan_out(lambda entry: device_or_none(self.client, entry.device_id), named)
-        lines = ["Failing devices:"] if failing else []
-        for entry, device in zip(named, devices, strict=True):
-            task = f"task {entry.task_id}, execution {entry.execution_id}" if entry.task_id else "no execution"
-            why = entry.reason or HINTS.get(entry.state, acceptors.phrase(entry.state))
-            lines.append(f"  - {entry.device_id} ({task}): {entry.state}: {why}. {describe_device(device)}")
-        if len(failing) > NAMED_FAILURES:
-            lines.append(f"  ... and {len(failing) - NAMED_FAILURES} more.")
-        return lines
+        return failing_lines(failing, describe_failing(self.client, failing))
 
     def final_failure(self, outcome: FleetOutcome) -> str:
-        tally = outcome.tally
+        tally, words = outcome.tally, self.ctx.wording
         lines = [f"{self.label}: every wave passed, but {tally.succeeded} of {tally.total} executions succeeded, "
-                 f"{outcome.required} required (min_succeeded {outcome.rule.threshold.describe()}): "
+                 f"{outcome.required} required ({words.name('minSucceeded')} {outcome.rule.threshold.describe()}): "
                  f"{outcome.progress()}."]
         lines += self.failing_lines(outcome.failing())
         lines.append("Waves:")
         lines += [f"  - {r.line()}" for r in self.result.reports]
-        lines.append("To fix: the executions have ended, so a rerun fails the same way; lower "
-                     "min_succeeded to accept them, or change run_id to send the command again.")
+        lines.append(f"To fix: the executions have ended, so a rerun fails the same way; lower "
+                     f"{words.quoted('minSucceeded')} to accept them, or change {words.quoted('runId')} to send the "
+                     f"command again.")
         return "\n".join(lines)

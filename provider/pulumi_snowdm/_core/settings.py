@@ -26,6 +26,7 @@ import botocore.session
 
 from pulumi_snowdm._core.errors import ConfigurationError
 from pulumi_snowdm._core.service_model import SERVICE_NAME
+from pulumi_snowdm._core.wording import PYTHON, Wording
 
 RETRY_MODES = ("legacy", "standard", "adaptive")
 # Used when neither stack config nor the AWS environment/profile sets them. Ten attempts ride out sustained
@@ -62,10 +63,12 @@ class ClientSettings:
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     max_requests_per_second: float = DEFAULT_MAX_REQUESTS_PER_SECOND
+    # How the host's users write properties and settings, for every message built on these settings.
+    wording: Wording = PYTHON
 
     def __post_init__(self) -> None:
         if self.region is not None:
-            check_region(self.region, "snowdm:region")
+            check_region(self.region, "snowdm:region", self.wording)
         if self.endpoint is not None:
             check_endpoint(self.endpoint, "snowdm:endpoint")
         if self.retry_mode is not None and self.retry_mode not in RETRY_MODES:
@@ -93,7 +96,8 @@ class ClientSettings:
         return "the region from the AWS environment (AWS_REGION, AWS_DEFAULT_REGION or the profile)"
 
 
-def settings_from_config(config: Mapping[str, str], environ: Mapping[str, str]) -> ClientSettings:
+def settings_from_config(config: Mapping[str, str], environ: Mapping[str, str],
+                         wording: Wording = PYTHON) -> ClientSettings:
     """Build ClientSettings from stack config (`snowdm:*`, then `aws:*`), checking what boto3 will pick up itself.
 
     `environ` is only inspected, never copied: an endpoint or region that boto3 would take from the environment or
@@ -104,7 +108,7 @@ def settings_from_config(config: Mapping[str, str], environ: Mapping[str, str]) 
     profile = _first(config, "snowdm:profile", "aws:profile")
     endpoint = _first(config, "snowdm:endpoint")
     if region is None:
-        region = _region_from_environment(environ)
+        region = _region_from_environment(environ, wording)
     if endpoint is None:
         _check_configured_endpoint(environ, profile)
     return ClientSettings(
@@ -116,14 +120,15 @@ def settings_from_config(config: Mapping[str, str], environ: Mapping[str, str]) 
         connect_timeout=_seconds(config, "snowdm:connectTimeout", 10.0),
         read_timeout=_seconds(config, "snowdm:readTimeout", 30.0),
         max_requests_per_second=_rate(config, "snowdm:maxRequestsPerSecond"),
+        wording=wording,
     )
 
 
-def _region_from_environment(environ: Mapping[str, str]) -> str | None:
+def _region_from_environment(environ: Mapping[str, str], wording: Wording) -> str | None:
     """AWS_REGION if set (it wins, as in the other AWS SDKs); AWS_DEFAULT_REGION is only checked: boto3 reads it."""
     for name in _REGION_ENV:
         if environ.get(name):
-            check_region(environ[name], name)
+            check_region(environ[name], name, wording)
             return environ[name] if name == "AWS_REGION" else None
     return None
 
@@ -174,12 +179,12 @@ def looks_like_region(value: str) -> bool:
     return bool(_REGION.fullmatch(value))
 
 
-def check_region(value: str, source: str) -> str:
-    """Return `value` if it looks like a region, else raise ConfigurationError naming where it came from."""
+def check_region(value: str, source: str, wording: Wording = PYTHON) -> str:
+    """Return `value` if it looks like a region, else raise ConfigurationError naming where it came from and where
+    the host's users set one."""
     if not looks_like_region(value):
         raise ConfigurationError(
-            f"{source} is {value!r}, which is not a region name like us-east-1: "
-            f"run `pulumi config set snowdm:region <region>` (or `aws:region`)"
+            f"{source} is {value!r}, which is not a region name like us-east-1: set one with {wording.region}"
         )
     return value
 

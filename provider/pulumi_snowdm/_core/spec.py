@@ -92,10 +92,6 @@ class ResourceSpec:
         return tuple(p.name for p in (*self.inputs, *self.internal))
 
     @property
-    def output_names(self) -> tuple[str, ...]:
-        return tuple(p.name for p in self.outputs)
-
-    @property
     def replacing(self) -> tuple[str, ...]:
         return tuple(p.name for p in (*self.inputs, *self.internal) if p.replaces)
 

@@ -23,6 +23,7 @@ from pulumi_snowdm._core.finders import BOTO_ERRORS, find_task, list_executions
 from pulumi_snowdm._core.service_model import service_model, structure
 from pulumi_snowdm._core.wait.cancel import Cancel
 from pulumi_snowdm._core.wait.policy import outlast_busy_service
+from pulumi_snowdm._core.wording import Wording
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -126,25 +127,26 @@ def retag(client, arn: str, old: Mapping[str, str], new: Mapping[str, str]) -> N
 
 
 def existing_tasks(client, task_ids: Sequence[str], *, prop: str, label: str,
-                   report: Callable[[str], None]) -> list[dict]:
+                   report: Callable[[str], None], wording: Wording) -> list[dict]:
     """DescribeTask of every task a wait is about to watch, outlasting a busy service; in order.
 
     Tells "no such task" (fail now, naming the input `prop` and what to check) from "the execution is not listed
-    yet" (the wait's grace period applies): without it, a mistyped id costs the whole grace period.
+    yet" (the wait's grace period applies): without it, a mistyped id costs the whole grace period. `prop` is the
+    declared (camelCase) name, said in the host's `wording`.
     """
     def describe(task_id: str) -> dict:
         try:
             return outlast_busy_service(lambda: find_task(client, task_id), label=f"{label}: task {task_id}",
                                         report=report)
         except NotFound:
-            raise NotFound("task", f"{task_id} (given as {prop})") from None
+            raise NotFound("task", f"{task_id} (given as {wording.name(prop)})") from None
     try:
         return fan_out(describe, task_ids)
     except NotFound as error:
         raise SnowdmError(
-            f"{label}: {error}: DescribeTask knows no such task. To fix: check `{prop}` names an existing task "
-            f"(a Task resource's task_id, or one that `aws snow-device-management list-tasks` shows) in the region "
-            f"and endpoint this provider uses (`snowdm:region`, `snowdm:endpoint`)") from None
+            f"{label}: {error}: DescribeTask knows no such task. To fix: check {wording.quoted(prop)} names an "
+            f"existing task (one that `aws snow-device-management list-tasks` shows) in the region and endpoint in "
+            f"use (set with {wording.region}, and {wording.endpoint})") from None
 
 
 def shards(devices: Sequence[str]) -> list[list[str]]:

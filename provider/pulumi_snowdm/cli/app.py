@@ -11,7 +11,7 @@ from pulumi_snowdm._core.client import sdm_client
 from pulumi_snowdm._core.errors import SnowdmError
 from pulumi_snowdm.cli.annotations import github_actions, write_annotations
 from pulumi_snowdm.cli.exits import ExitCode, exit_code
-from pulumi_snowdm.cli.gate import label_of, look, run_gate
+from pulumi_snowdm.cli.gate import label_of, look, rerun_of, run_gate
 from pulumi_snowdm.cli.inputs import Request, client_settings, read_request
 from pulumi_snowdm.cli.interrupts import stop_on_termination
 from pulumi_snowdm.cli.junit import write_junit
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args, environ: Mapping[str, str]) -> ExitCode:
     request = read_request(args)
-    settings = client_settings(args, environ)
+    settings = client_settings(args, environ, rerun_of(request))
     label = label_of(request)
     with progress_view(sys.stderr, label) as progress:
         if request.subcommand == "status":

@@ -15,8 +15,8 @@ import dataclasses
 from collections.abc import Callable, Sequence
 
 from pulumi_snowdm._core.client import sdm_client
+from pulumi_snowdm._core.context import Context
 from pulumi_snowdm._core.errors import FleetFailed, WaitCanceled, WaitTimedOut
-from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.retries import ended_rule, judge_with_retries, retry_of
 from pulumi_snowdm._core.rollout import RolloutAborted, RolloutResult, run_rollout
 from pulumi_snowdm._core.run_scope import Sent, deliver_sent, find_sent, scope_key, send_rest
@@ -24,8 +24,7 @@ from pulumi_snowdm._core.settings import ClientSettings
 from pulumi_snowdm._core.task_actions import PartlySent, existing_tasks
 from pulumi_snowdm._core.times import duration
 from pulumi_snowdm._core.wait.cancel import Cancel
-from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
-from pulumi_snowdm._core.wait.loop import Decided, Event, LastOutcome, ListingSource, SetGate, wait_until_decided
+from pulumi_snowdm._core.wait.loop import Decided, Event, LastOutcome, SetGate
 from pulumi_snowdm._core.wait.policy import Deadline, WaitPolicy
 from pulumi_snowdm._core.wait.threshold import FleetOutcome, FleetRule, judge_fleet
 from pulumi_snowdm.cli.exits import BadUsage
@@ -94,7 +93,7 @@ def run_gate(request: Request, settings: ClientSettings, say: Say, show: Callabl
         sent = None
         if request.subcommand == "run":
             with deferred_interrupts(say):
-                sent = _send(request, client, say, label)
+                sent = _send(request, client, say, label, settings.wording.rerun)
             ending.task_ids = sent.task_ids(request.devices or ())
         return _wait(request, settings, client, ending.task_ids, say, watch, sent)
     except PartlySent as error:
@@ -119,9 +118,10 @@ def _wait(request: Request, settings: ClientSettings, client, task_ids: list[str
     if request.subcommand == "run":  # every listed device, sent now or before in this run
         device_ids = list(dict.fromkeys(request.devices or ()))
     else:
-        device_ids = _watched(request, _targets(existing_tasks(client, task_ids, prop="--task-id", label=label,
-                                                               report=say)))
+        device_ids = _watched(request, _targets(existing_tasks(client, task_ids, prop="taskIds", label=label,
+                                                               report=say, wording=settings.wording)))
     cancel = Cancel()
+    ctx = Context(settings, say=say, warn=say, cancel=cancel)
     deadline = Deadline(request.policy.timeout_seconds)
     gates: list[CommandLineGate] = []
 
@@ -129,18 +129,16 @@ def _wait(request: Request, settings: ClientSettings, client, task_ids: list[str
         tasks = now.task_ids(device_ids) if now is not None else task_ids
         rule = request.rule if final else ended_rule(request.rule.accept_canceled)
         gate = CommandLineGate(tasks, device_ids, rule, label=label, policy=request.policy,
-                               again=_again(request, tasks), current=now.current(device_ids) if now else None)
+                               again=settings.wording.rerun, current=now.current(device_ids) if now else None)
         gates.append(gate)
-        with LISTINGS.subscribe(settings, tasks, wait_lister(settings), devices=device_ids,
-                                interval=request.policy.initial_delay_seconds) as subscription:
-            return wait_until_decided(ListingSource(subscription), gate, request.policy, label=label,
-                                      events=watch, cancel=cancel, deadline=deadline)
+        return ctx.wait_on_tasks(tasks, device_ids, gate, request.policy, label=label, events=watch,
+                                 deadline=deadline, lister=wait_lister(settings))
 
     def resend(devices: list[str], attempt: int) -> Sent:
         assert sent is not None and request.command is not None
         with deferred_interrupts(say):
             created = send_rest(client, key=_key(request), props=_props(request), devices=devices, sent=latest[0],
-                                attempt=attempt, label=label, say=say, rerun=_again(request, []))
+                                attempt=attempt, label=label, say=say, rerun=settings.wording.rerun)
         latest[0] = latest[0].with_created(created)
         return latest[0]
 
@@ -172,7 +170,7 @@ def _roll_out(request: Request, settings: ClientSettings, say: Say, ending: Endi
     """`run --waves`: FleetGate's rollout engine, with this command's progress, interrupts and verdicts."""
     label = ending.label
     cancel = Cancel()
-    ctx = Context(settings, say=say, warn=say, cancel=cancel, rerun=_again(request, []))
+    ctx = Context(settings, say=say, warn=say, cancel=cancel)
     devices = list(dict.fromkeys(request.devices or ()))
     props = {**_props(request), "devices": devices, "acceptCanceled": request.rule.accept_canceled, **request.plan}
     try:
@@ -207,7 +205,8 @@ def look(request: Request, settings: ClientSettings, say: Say) -> Ending:
     client = sdm_client(settings)
     label = label_of(request)
     task_ids = list(request.task_ids)
-    targets = _targets(existing_tasks(client, task_ids, prop="--task-id", label=label, report=say))
+    targets = _targets(existing_tasks(client, task_ids, prop="taskIds", label=label, report=say,
+                                      wording=settings.wording))
     outcome = _look(settings, task_ids, targets, label)
     return Ending("looked", label, task_ids, outcome, f"{label}: {outcome.progress()}")
 
@@ -217,18 +216,18 @@ def _look(settings: ClientSettings, task_ids: list[str], devices: list[str], lab
     """One complete look at the devices' executions through the same loop (a busy service is outlasted); with
     `current`, each device on its latest attempt."""
     rule = FleetRule()
-    with LISTINGS.subscribe(settings, task_ids, settings_lister(settings), devices=devices) as subscription:
-        view = wait_until_decided(ListingSource(subscription), SetGate(task_ids, devices, rule, current=current),
-                                  WaitPolicy(not_found_grace_seconds=0), label=label, events=lambda _event: None,
-                                  until_seen=True).view
+    quiet = Context(settings, say=lambda _line: None, warn=lambda _line: None)
+    view = quiet.wait_on_tasks(task_ids, devices, SetGate(task_ids, devices, rule, current=current),
+                               WaitPolicy(not_found_grace_seconds=0), label=label, events=lambda _event: None,
+                               until_seen=True).view
     return judge_fleet(view, rule, device_ids=devices, early=True)
 
 
-def _send(request: Request, client, say: Say, label: str) -> Sent:
+def _send(request: Request, client, say: Say, label: str, rerun: str) -> Sent:
     """What the run scope has sent, after sending to the listed devices never sent to in this run."""
     assert request.devices is not None
     return deliver_sent(client, key=_key(request), props=_props(request), devices=request.devices, label=label,
-                        say=say, rerun=_again(request, []))
+                        say=say, rerun=rerun)
 
 
 def _key(request: Request) -> str:
@@ -256,7 +255,8 @@ def _watched(request: Request, targets: list[str]) -> list[str]:
     return list(request.devices)
 
 
-def _again(request: Request, task_ids: list[str]) -> str:
+def rerun_of(request: Request) -> str:
+    """How the user runs this command again, as advice reads it."""
     if request.subcommand == "run":
         return f"rerun `snowdm run` with the same --run-id {request.run_id}"
-    return "run `snowdm wait " + " ".join(f"--task-id {task}" for task in task_ids) + "`"
+    return f"run `snowdm {request.subcommand} " + " ".join(f"--task-id {task}" for task in request.task_ids) + "`"

@@ -17,10 +17,12 @@ from typing import Any
 from pulumi_snowdm._core.checks import InputCheck, check_reachable_threshold
 from pulumi_snowdm._core.operations.fleet_gate import check_plan
 from pulumi_snowdm._core.settings import ClientSettings, check_endpoint, check_region, settings_from_config
+from pulumi_snowdm._core.shares import parse_threshold
 from pulumi_snowdm._core.spec import FLEET_GATE
-from pulumi_snowdm._core.timing import check_timing, wait_policy
 from pulumi_snowdm._core.wait.policy import WaitPolicy
-from pulumi_snowdm._core.wait.threshold import FleetRule, parse_threshold
+from pulumi_snowdm._core.wait.threshold import FleetRule
+from pulumi_snowdm._core.wait_inputs import check_timing, wait_policy
+from pulumi_snowdm._core.wording import Wording
 from pulumi_snowdm.cli.durations import EXAMPLES, GRAMMAR, parse_duration
 from pulumi_snowdm.cli.exits import BadUsage
 
@@ -91,11 +93,25 @@ def read_request(args: argparse.Namespace) -> Request:
     return _request(args, check.inputs)
 
 
-def client_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> ClientSettings:
+def option_of(name: str) -> str:
+    """The option that sets a declared (camelCase) property."""
+    return OPTIONS.get(name, name)
+
+
+def wording(rerun: str) -> Wording:
+    """How `snowdm`'s messages name properties and settings: options and AWS variables, never Pulumi config;
+    `rerun` is how this command is run again."""
+    return Wording(name=option_of, flag="{}", rerun=rerun, region="--region <region> (or AWS_REGION)",
+                   profile="--profile (or AWS_PROFILE)",
+                   endpoint="--endpoint-url (or AWS_ENDPOINT_URL_SNOW_DEVICE_MANAGEMENT)", rate="--max-rps")
+
+
+def client_settings(args: argparse.Namespace, environ: Mapping[str, str], rerun: str) -> ClientSettings:
     """Settings from --region/--profile/--endpoint-url/--max-rps, with the resources' fallbacks and the loopback
-    rule."""
+    rule; their messages say how to run this command again (`rerun`)."""
+    words = wording(rerun)
     if args.region:
-        check_region(args.region, "--region")
+        check_region(args.region, "--region", words)
     if args.endpoint_url:
         check_endpoint(args.endpoint_url, "--endpoint-url")
     if args.max_rps is not None and not _positive(args.max_rps):
@@ -103,7 +119,7 @@ def client_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Cli
                         f"got {args.max_rps!r}"])
     config = {"snowdm:region": args.region, "snowdm:profile": args.profile, "snowdm:endpoint": args.endpoint_url,
               "snowdm:maxRequestsPerSecond": args.max_rps}
-    return settings_from_config({key: value for key, value in config.items() if value}, environ)
+    return settings_from_config({key: value for key, value in config.items() if value}, environ, words)
 
 
 def _positive(text: str) -> bool:

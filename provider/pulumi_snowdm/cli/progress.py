@@ -13,10 +13,11 @@ import threading
 from typing import TextIO
 
 from pulumi_snowdm._core.errors import ServiceUnavailable
-from pulumi_snowdm._core.progress import throttled_text
+from pulumi_snowdm._core.shares import Threshold
 from pulumi_snowdm._core.times import duration
 from pulumi_snowdm._core.wait.loop import Event, Heartbeat, ServiceBusy, StatesChanged, Throttled, UnknownState
-from pulumi_snowdm._core.wait.threshold import NOT_LISTED, FleetOutcome, Threshold
+from pulumi_snowdm._core.wait.threshold import NOT_LISTED, FleetOutcome
+from pulumi_snowdm._core.wait_lines import throttled_text
 from pulumi_snowdm.cli.reachability import unreachable
 
 # Up to this many state changes in one look are written one line each; more are summed up by the counts line.

@@ -11,19 +11,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from pulumi_snowdm._core.diagnosis import HINTS, describe_device
-from pulumi_snowdm._core.finders import device_or_none
+from pulumi_snowdm._core.diagnosis import describe_device, describe_failing, reason
 from pulumi_snowdm._core.operations.fleet_outputs import execution_records
-from pulumi_snowdm._core.task_actions import fan_out
-from pulumi_snowdm._core.wait import acceptors
 from pulumi_snowdm._core.wait.threshold import FleetEntry, FleetOutcome, Outcome
 from pulumi_snowdm.cli.exits import ExitCode
 from pulumi_snowdm.cli.gate import Ending
 
 EXIT_CODES = {"passed": ExitCode.PASSED, "looked": ExitCode.PASSED, "failed": ExitCode.FAILED,
               "timed_out": ExitCode.DEADLINE, "interrupted": ExitCode.INTERRUPTED, "partial": ExitCode.PARTLY_SENT}
-# Failing devices whose DescribeDevice goes into the diagnosis; the others get the state's hint alone.
-DIAGNOSED_DEVICES = 10
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,9 +100,8 @@ def result_of(ending: Ending, client, say) -> Result:
 def _rows(outcome: FleetOutcome, client, say, label: str, *, calls: bool) -> tuple[DeviceResult, ...]:
     """A row per judged entry; with `calls`, times from DescribeExecution and failures' DescribeDevice."""
     records = execution_records(client, outcome, with_times=calls, report=say, label=label)
-    failing = [entry.device_id for entry in outcome.entries if entry.outcome is Outcome.FAILED][:DIAGNOSED_DEVICES]
-    found = fan_out(lambda device: device_or_none(client, device), failing) if calls else []
-    devices = dict(zip(failing, found, strict=True)) if calls else {}
+    failing = [entry for entry in outcome.entries if entry.outcome is Outcome.FAILED]
+    devices = describe_failing(client, failing) if calls else {}
     pairs = zip(outcome.entries, records.values(), strict=False)
     return tuple(_device(entry, record, devices) for entry, record in pairs)
 
@@ -115,7 +109,7 @@ def _rows(outcome: FleetOutcome, client, say, label: str, *, calls: bool) -> tup
 def _device(entry: FleetEntry, record: dict, devices: dict) -> DeviceResult:
     diagnosis = None
     if entry.outcome is Outcome.FAILED:
-        hint = entry.reason or HINTS.get(entry.state, acceptors.phrase(entry.state))
+        hint = reason(entry)
         diagnosis = hint[:1].upper() + hint[1:] + "."
         if entry.device_id in devices:
             diagnosis += f" {describe_device(devices[entry.device_id])}."

@@ -17,10 +17,28 @@ from typing import Any
 from pulumi_snowdm._core.errors import ConfigurationError
 from pulumi_snowdm._core.settings import ClientSettings, settings_from_config
 from pulumi_snowdm._core.spec import CONFIG
+from pulumi_snowdm._core.wording import Wording
 
 SETTINGS = tuple(prop.name for prop in CONFIG)
 # Keys the engine itself adds to a provider's inputs.
 ENGINE_KEYS = ("version",)
+
+
+def _as_declared(name: str) -> str:
+    return name
+
+
+# How the plugin's users (YAML, and any language through the schema) write properties and settings. The engine
+# gives the plugin only `snowdm:*` config, so the AWS variables are the fallback, not `aws:region`.
+WORDING = Wording(
+    name=_as_declared,
+    flag="`{}: true`",
+    rerun="rerun `pulumi up`",
+    region="`snowdm:region` in the stack config (`pulumi config set snowdm:region <region>`, or AWS_REGION)",
+    profile="`snowdm:profile` in the stack config (or AWS_PROFILE)",
+    endpoint="`snowdm:endpoint` in the stack config (or AWS_ENDPOINT_URL_SNOW_DEVICE_MANAGEMENT)",
+    rate="snowdm:maxRequestsPerSecond",
+)
 
 
 def _text(value: Any) -> str:
@@ -52,7 +70,7 @@ def problems(news: Mapping[str, Any]) -> list[tuple[str, str]]:
 def settings(news: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> ClientSettings:
     """ClientSettings from the provider's inputs (short names) and the environment."""
     config = {f"snowdm:{key}": _text(value) for key, value in plain_settings(news).items()}
-    return settings_from_config(config, os.environ if environ is None else environ)
+    return settings_from_config(config, os.environ if environ is None else environ, WORDING)
 
 
 def from_variables(variables: Mapping[str, str]) -> dict[str, Any]:

@@ -24,8 +24,8 @@ from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
 from pulumi_snowdm._core.changes import plan_change
 from pulumi_snowdm._core.checks import InputCheck
+from pulumi_snowdm._core.context import Context, HostTimeout
 from pulumi_snowdm._core.errors import ConfigurationError, SnowdmError
-from pulumi_snowdm._core.operations.context import Context, HostTimeout
 from pulumi_snowdm._core.schema import VERSION, package_schema
 from pulumi_snowdm._core.settings import ClientSettings
 from pulumi_snowdm._core.wait.cancel import Cancel

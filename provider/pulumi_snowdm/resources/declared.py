@@ -1,5 +1,5 @@
 """The dynamic host's side of the resource declarations (`_core.spec`): checks, diffs and registration props, in
-the shapes `pulumi.dynamic` wants.
+the shapes `pulumi.dynamic` wants (registration props are `_core.python_names`', shared with `native.py`).
 
 Python users write snake_case names, so check failures name properties that way. A failure is reported to the
 engine without a property path: the engine would print the camelCase path and its own rendering of the value
@@ -44,16 +44,3 @@ def diff_result(spec: ResourceSpec, olds: Mapping[str, Any], news: Mapping[str, 
                 given: Given | None = None) -> DiffResult:
     change = plan_change(spec, olds, news, unknown=unknown, given=given)
     return DiffResult(changes=bool(change.changed), replaces=list(change.replaces), delete_before_replace=False)
-
-
-def registration_props(spec: ResourceSpec, arguments: Mapping[str, Any], **internal: Any) -> dict[str, Any]:
-    """The props a resource registers: its arguments by Python name, internal inputs, and every output unset.
-
-    Outputs must be registered to become attributes of the resource; an output that shares its name with an
-    input keeps the input's value.
-    """
-    props = {p.python_name: None for p in spec.outputs}
-    props.update({p.python_name: arguments.get(p.python_name) for p in spec.inputs})
-    props.update({snake(name): value for name, value in internal.items()})
-    return props
-

@@ -19,14 +19,12 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from typing import Any
 
 import pulumi
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
-from pulumi_snowdm._core.client import sdm_client
+from pulumi_snowdm._core.context import Context
 from pulumi_snowdm._core.lifeline import Lifeline, end_with_engine, engine_address
-from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.settings import ClientSettings, settings_from_config
 from pulumi_snowdm._core.spec import CONFIG
 from pulumi_snowdm._core.wait.cancel import Cancel
@@ -87,9 +85,6 @@ class SdmProvider(ResourceProvider):
     def settings(self) -> ClientSettings:
         """Settings from stack config and the environment; raises ConfigurationError with what to fix."""
         return settings_from_config(getattr(self, "_config", {}), os.environ)
-
-    def client(self) -> Any:
-        return sdm_client(self.settings())
 
     def context(self) -> Context:
         """The shared operations' host: progress and warnings to stderr, no deadline but the gate's own."""

@@ -1,8 +1,9 @@
 """Every private name of the Pulumi SDK and of gRPC that pulumi-snowdm touches, fenced in this one module.
 
 Tested with pulumi 3.260.0 and grpcio 1.85.3 (constraints.txt). Each hook has a canary in
-tests/unit/test_sdk_hooks.py that fails when a release changes the shape it relies on; a hook that cannot apply
-leaves the stock behaviour and says so on stderr.
+tests/unit/test_sdk_hooks.py that fails when a release changes the shape it relies on. A hook applies only on the
+releases its canaries passed on (`TESTED_RELEASES`: the same major.minor); on any other, and when it cannot apply, it
+leaves the stock behaviour, touches no private name, and says once on stderr what is lost.
 
 1. `raise_worker_ceiling`: more gRPC workers for the dynamic-provider process.
    Touches: `grpc._server._Server` (found with `gc.get_objects()`), its `_state.thread_pool`, and that pool's
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import gc
+import importlib.metadata
 import sys
 import threading
 import traceback
@@ -34,8 +36,12 @@ from types import ModuleType
 from pulumi_snowdm._core.errors import SnowdmError
 
 TESTED_WITH = {"pulumi": "3.260.0", "grpcio": "1.85.3"}
+# The releases (major.minor) whose private names the canaries have passed on: the hooks apply on these only.
+TESTED_RELEASES = {"pulumi": ("3.260",), "grpcio": ("1.85",)}
 HOST_MODULE = "pulumi.dynamic.__main__"
-# Each waiting gate holds one thread that mostly sleeps; 256 covers a large fleet of per-device gates.
+# Each waiting gate holds one thread that mostly sleeps; 256 covers a large fleet of per-device gates. The plugin
+# (`plugin/main.py`) asks for 1024 because it owns its server and serves every language's resources, FleetGates'
+# rollouts included, through it; here the pool is the SDK's, raised behind its back, so we stay closer to its size.
 WORKERS = 256
 
 _lock = threading.Lock()
@@ -46,6 +52,25 @@ def _say(line: str) -> None:
     print(f"snowdm: {line}", file=sys.stderr, flush=True)
 
 
+def untested(package: str, lost: str) -> bool:
+    """True (after saying once what is `lost`) when the installed `package` is not a release the hooks were tested
+    on; the caller then leaves the stock behaviour."""
+    try:
+        installed = importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        installed = "none"
+    if ".".join(installed.split(".")[:2]) in TESTED_RELEASES[package]:
+        return False
+    if package not in _told:
+        _told.add(package)
+        _say(f"{package} {installed} is not a release these hooks were tested on "
+             f"({', '.join(TESTED_RELEASES[package])}); {lost}")
+    return True
+
+
+_told: set[str] = set()
+
+
 def raise_worker_ceiling(workers: int = WORKERS) -> int | None:
     """Raise the provider process's gRPC worker ceiling to `workers` once; return the ceiling found, or None."""
     global _raised
@@ -53,6 +78,8 @@ def raise_worker_ceiling(workers: int = WORKERS) -> int | None:
         if _raised:
             return None
         _raised = True
+        if untested("grpcio", "gates beyond 4 will wait their turn"):
+            return None
         pools = grpc_server_pools()
         if not pools:
             _say("could not find the provider's gRPC worker pool; gates beyond 4 will wait their turn")
@@ -100,6 +127,8 @@ def install_brief_errors(module: ModuleType | None = None) -> bool:
         host = module if module is not None else host_module()
         if host is None:
             return False  # not the provider process (a program, a test): nothing to say
+        if untested("pulumi", "errors keep their full traceback"):
+            return False
         if not isinstance(getattr(host, "traceback", None), ModuleType):
             _say(f"{HOST_MODULE} has no `traceback` to swap (SDK release other than {TESTED_WITH['pulumi']}?); "
                  f"errors keep their full traceback")

@@ -27,21 +27,21 @@ from typing import Any
 
 from pulumi_snowdm._core.changes import same
 from pulumi_snowdm._core.checks import InputCheck, check_reachable_threshold
-from pulumi_snowdm._core.diagnosis import explain_fleet_failure
+from pulumi_snowdm._core.context import Context
+from pulumi_snowdm._core.diagnosis import describe_failing, explain_fleet_failure
 from pulumi_snowdm._core.errors import FleetFailed, InputError, NotFound, SnowdmError
-from pulumi_snowdm._core.finders import device_or_none, find_task
-from pulumi_snowdm._core.operations.context import Context
+from pulumi_snowdm._core.finders import find_task
 from pulumi_snowdm._core.operations.fleet_outputs import OUTPUTS, execution_records, fleet_outputs
 from pulumi_snowdm._core.retries import attempt_records, ended_rule, judge_with_retries, retry_of
-from pulumi_snowdm._core.rollout import RolloutAborted, parse_promote_to, plan_waves, run_rollout
+from pulumi_snowdm._core.rollout import RolloutAborted, plan_waves, run_rollout
 from pulumi_snowdm._core.run_scope import RESERVED_TAG_PREFIX, Sent, deliver_sent, scope_key, send_rest
+from pulumi_snowdm._core.shares import parse_promote_to, parse_threshold
 from pulumi_snowdm._core.spec import FLEET_GATE, TIMING_FIELDS
 from pulumi_snowdm._core.task_actions import PartlySent, cancel_shards, existing_tasks, fan_out, retag_tasks
-from pulumi_snowdm._core.timing import check_timing, wait_policy
-from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
-from pulumi_snowdm._core.wait.loop import LastOutcome, ListingSource, SetGate
+from pulumi_snowdm._core.wait.loop import LastOutcome, SetGate
 from pulumi_snowdm._core.wait.policy import outlast_busy_service
-from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, judge_fleet, parse_threshold
+from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, judge_fleet
+from pulumi_snowdm._core.wait_inputs import check_timing, wait_policy
 
 SPEC = FLEET_GATE
 # Inputs that apply only when the gate creates the tasks (given `devices`).
@@ -57,8 +57,6 @@ ROLLOUT_OUTPUTS = ("waveReports", "untouchedDevices", "abortedWave", "wavesDone"
 CARRY_ON_INPUTS = ("devices", "waves", "maxFailures", "promoteTo", "retries", "retryOn")
 # Ids longer than this become a hash: the engine shows ids in every diff and log line.
 MAX_JOINED_ID = 256
-# Failing devices whose DescribeDevice goes into a failure message (the message lists at most this many).
-EXPLAINED_DEVICES = 10
 
 
 def fleet_id(task_ids: Sequence[str]) -> str:
@@ -115,14 +113,13 @@ def create(ctx: Context, props: Mapping[str, Any], *, also: Sequence[str] = ()) 
     if props.get("devices"):
         return _send_and_judge(ctx, client, props, label, also)
     task_ids = list(props["taskIds"])
-    tasks = existing_tasks(client, task_ids, prop="task_ids", label=label, report=ctx.say)
+    tasks = existing_tasks(client, task_ids, prop="taskIds", label=label, report=ctx.say,
+                           wording=ctx.wording)
     device_ids = [device for task in tasks for device in task.get("targets") or []]
     policy = wait_policy(props)
-    gate = SetGate(task_ids, device_ids, _rule(props), explain=_explainer(client, label, False))
-    with LISTINGS.subscribe(ctx.settings, task_ids, settings_lister(ctx.settings), devices=device_ids,
-                            interval=policy.initial_delay_seconds) as subscription:
-        outcome = ctx.wait(ListingSource(subscription), gate, policy, label=label,
-                           events=ctx.lines(label, single=False)).outcome
+    gate = SetGate(task_ids, device_ids, _rule(props), explain=_explainer(ctx, client, label, False))
+    outcome = ctx.wait_on_tasks(task_ids, device_ids, gate, policy, label=label,
+                                events=ctx.lines(label, single=False)).outcome
     ctx.say(f"{label}: passed: {outcome.progress()}")
     return fleet_id(task_ids), _outputs(ctx, client, props, task_ids, outcome, label)
 
@@ -140,11 +137,9 @@ def _send_and_judge(ctx: Context, client, props: Mapping[str, Any], label: str,
     def wait(sent: Sent, final: bool):
         task_ids = sent.task_ids(device_ids)
         rule = _rule(props) if final else ended_rule(bool(props.get("acceptCanceled")))
-        gate = SetGate(task_ids, device_ids, rule, explain=_explainer(client, label, True),
+        gate = SetGate(task_ids, device_ids, rule, explain=_explainer(ctx, client, label, True),
                        current=sent.current(device_ids))
-        with LISTINGS.subscribe(ctx.settings, task_ids, settings_lister(ctx.settings), devices=device_ids,
-                                interval=policy.initial_delay_seconds) as subscription:
-            return ctx.wait(ListingSource(subscription), gate, policy, label=label, events=seen, deadline=deadline)
+        return ctx.wait_on_tasks(task_ids, device_ids, gate, policy, label=label, events=seen, deadline=deadline)
 
     def resend(devices: list[str], attempt: int) -> Sent:
         last["sent"] = resend_attempt(ctx, client, props, key, last["sent"], devices, attempt, label)
@@ -240,14 +235,12 @@ def read(ctx: Context, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | N
     rule = _rule(props)
     # One complete look through the same loop as create: a busy service is outlasted, not given up on.
     policy = dataclasses.replace(wait_policy(props), not_found_grace_seconds=0)
-    with LISTINGS.subscribe(ctx.settings, task_ids, settings_lister(ctx.settings), devices=targets) as subscription:
-        view = ctx.wait(ListingSource(subscription), SetGate(task_ids, targets, rule, current=current), policy,
-                        label=label,
-                        events=ctx.lines(label, single=False, states=False), until_seen=True).view
+    view = ctx.wait_on_tasks(task_ids, targets, SetGate(task_ids, targets, rule, current=current), policy,
+                             label=label, events=ctx.lines(label, single=False, states=False), until_seen=True).view
     # A refresh fails only when the threshold can no longer be met, whatever is still running.
     outcome = judge_fleet(view, rule, device_ids=targets, early=True)
     if outcome.decision is Decision.FAIL:
-        raise FleetFailed(_explainer(client, label, bool(props.get("devices")))(outcome))
+        raise FleetFailed(_explainer(ctx, client, label, bool(props.get("devices")))(outcome))
     return _outputs(ctx, client, props, task_ids, outcome, label)
 
 
@@ -322,13 +315,11 @@ def _tasks_still_there(ctx: Context, client, task_ids: Sequence[str], label: str
     return [task for task in fan_out(task_or_none, task_ids) if task is not None]
 
 
-def _explainer(client, label: str, creates_tasks: bool):
+def _explainer(ctx: Context, client, label: str, creates_tasks: bool):
     """The failure message: the judged fleet plus DescribeDevice of the first failing devices."""
     def explain(outcome: FleetOutcome) -> str:
-        failing = list(dict.fromkeys(entry.device_id for entry in outcome.failing()))[:EXPLAINED_DEVICES]
-        devices = dict(zip(failing, fan_out(lambda device_id: device_or_none(client, device_id), failing), strict=True))
-        return explain_fleet_failure(outcome, devices, describe=label, creates_tasks=creates_tasks,
-                                     limit=EXPLAINED_DEVICES)
+        return explain_fleet_failure(outcome, describe_failing(client, outcome.failing()), describe=label,
+                                     creates_tasks=creates_tasks, wording=ctx.wording)
     return explain
 
 

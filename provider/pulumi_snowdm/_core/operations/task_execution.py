@@ -17,19 +17,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from pulumi_snowdm._core.checks import InputCheck
+from pulumi_snowdm._core.context import Context
 from pulumi_snowdm._core.diagnosis import explain_execution_failure
 from pulumi_snowdm._core.errors import ExecutionFailed, NotFound, SnowdmError
 from pulumi_snowdm._core.finders import device_or_none, find_execution
-from pulumi_snowdm._core.operations.context import Context
 from pulumi_snowdm._core.spec import TASK_EXECUTION, TIMING_FIELDS
 from pulumi_snowdm._core.task_actions import existing_tasks
 from pulumi_snowdm._core.times import iso
-from pulumi_snowdm._core.timing import check_timing, wait_policy
 from pulumi_snowdm._core.wait import acceptors
 from pulumi_snowdm._core.wait.acceptors import Verdict
-from pulumi_snowdm._core.wait.listing import LISTINGS, settings_lister
-from pulumi_snowdm._core.wait.loop import DescribeSource, ExecutionGate, ListingSource
+from pulumi_snowdm._core.wait.loop import DescribeSource, ExecutionGate
 from pulumi_snowdm._core.wait.policy import WaitPolicy
+from pulumi_snowdm._core.wait_inputs import check_timing, wait_policy
 
 SPEC = TASK_EXECUTION
 # The outputs an update in place keeps: the execution is the same.
@@ -78,7 +77,7 @@ def read(ctx: Context, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | N
         execution = _look(ctx, task_id, device_id, policy)
     except NotFound:
         return None
-    _judge(client, execution, bool(props.get("acceptCanceled")))
+    _judge(ctx, client, execution, bool(props.get("acceptCanceled")))
     return _outputs({**props, "taskId": task_id, "managedDeviceId": device_id}, execution)
 
 
@@ -107,14 +106,11 @@ def _wait(ctx: Context, props: Mapping[str, Any]) -> dict:
 
     def explain(summary: dict) -> str:
         # The listing has no timestamps: read the full record, and the device's story, for the message.
-        return explain_execution_failure(_execution(client, summary), device_or_none(client, device_id))
+        return explain_execution_failure(_execution(client, summary), device_or_none(client, device_id), ctx.wording)
 
     gate = ExecutionGate(task_id, device_id, accept_canceled=bool(props.get("acceptCanceled")), explain=explain,
                          confirm_task=_task_check(ctx, client, task_id, label))
-    with LISTINGS.subscribe(ctx.settings, [task_id], settings_lister(ctx.settings), devices=[device_id],
-                            interval=policy.initial_delay_seconds) as subscription:
-        ctx.wait(ListingSource(subscription), gate, policy, label=label,
-                 events=ctx.lines(label, single=True))
+    ctx.wait_on_tasks([task_id], [device_id], gate, policy, label=label, events=ctx.lines(label, single=True))
     # Outputs carry startedAt and lastUpdatedAt, which only DescribeExecution gives. The gate has passed: a
     # busy service must not turn that into a failed deployment.
     return _look(ctx, task_id, device_id, policy)
@@ -131,16 +127,17 @@ def _first_look(ctx: Context, props: Mapping[str, Any]) -> dict:
     return execution
 
 
-def _judge(client, execution: dict, accept_canceled: bool) -> None:
+def _judge(ctx: Context, client, execution: dict, accept_canceled: bool) -> None:
     """Fail a refresh that finds the execution in a failing final state, as create would have."""
     if acceptors.verdict(execution.get("state", ""), accept_canceled=accept_canceled) is Verdict.FAIL:
         device = device_or_none(client, execution["managedDeviceId"])
-        raise ExecutionFailed(explain_execution_failure(execution, device))
+        raise ExecutionFailed(explain_execution_failure(execution, device, ctx.wording))
 
 
 def _task_check(ctx: Context, client, task_id: str, label: str):
     """DescribeTask, when an execution is not there at first: a missing task fails at once, naming `task_id`."""
-    return lambda: existing_tasks(client, [task_id], prop="task_id", label=label, report=ctx.say)
+    return lambda: existing_tasks(client, [task_id], prop="taskId", label=label, report=ctx.say,
+                                  wording=ctx.wording)
 
 
 def _look(ctx: Context, task_id: str, device_id: str, policy: WaitPolicy, confirm_task=None) -> dict:

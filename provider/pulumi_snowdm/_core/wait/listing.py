@@ -30,7 +30,6 @@ import time
 from collections.abc import Callable, Hashable, Iterable
 
 from pulumi_snowdm._core.client import sdm_client
-from pulumi_snowdm._core.errors import NotFound
 from pulumi_snowdm._core.finders import list_executions
 from pulumi_snowdm._core.settings import ClientSettings
 from pulumi_snowdm._core.wait import acceptors
@@ -156,17 +155,6 @@ class Subscription:
         """{task_id: error} for tasks whose last listing failed (NotFound, access, throttling after retries ...)."""
         with self.registry.changed:
             return {task: listing.error for task, listing in self.listings.items() if listing.error is not None}
-
-    def execution(self, task_id: str, device_id: str) -> dict:
-        """The summary of one device's execution; raise the listing's error, or NotFound if it is not listed."""
-        with self.registry.changed:
-            listing = self.listings[task_id]
-            if listing.error is not None:
-                raise listing.error
-            summary = listing.snapshot.get(device_id)
-        if summary is None:
-            raise NotFound("execution", f"for task {task_id} on device {device_id}")
-        return dict(summary)
 
     def sleep(self, seconds: float) -> None:
         """Wait up to `seconds`, returning early on news: a changed state of a watched device, or a listing error

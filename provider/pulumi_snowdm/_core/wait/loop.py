@@ -50,6 +50,7 @@ from pulumi_snowdm._core.wait.threshold import (
     Outcome,
     judge_fleet,
 )
+from pulumi_snowdm._core.wording import PYTHON, Wording
 
 Key = tuple[str, str]
 View = dict[Key, dict]
@@ -235,8 +236,8 @@ class ExecutionGate:
             since = run.queued_since.get(self.key, run.started)
             return WaitTimedOut(
                 f"{run.label}: still QUEUED after {duration(run.clock() - since)} ({self._last_seen(run)}): the "
-                f"device may be offline or may not have remote management enabled. Check the device, then rerun "
-                f"`pulumi up` to wait again; the task stays queued meanwhile")
+                f"device may be offline or may not have remote management enabled. Check the device, then "
+                f"{run.wording.rerun} to wait again; the task stays queued meanwhile")
         summary = run.view[self.key]
         if self._explain is not None:
             return ExecutionFailed(self._explain(summary))
@@ -249,8 +250,8 @@ class ExecutionGate:
             return WaitTimedOut(f"{run.label}: the execution did not appear within {duration(run.deadline.seconds)}")
         return WaitTimedOut(
             f"{run.label}: no final state after {run.elapsed_text()} (deadline {duration(run.deadline.seconds)}); "
-            f"{self._last_seen(run)}. The execution goes on without the gate: rerun `pulumi up` to wait again, "
-            f"or raise timeout_seconds")
+            f"{self._last_seen(run)}. The execution goes on without the gate: {run.wording.rerun} to wait "
+            f"again, or raise {run.wording.quoted('timeoutSeconds')}")
 
     def _last_seen(self, run: _Run) -> str:
         last = run.view.get(self.key) or {}
@@ -289,14 +290,15 @@ class SetGate:
     def failure(self, run: _Run, outcome: FleetOutcome) -> Exception:
         if self._explain is not None:
             return FleetFailed(self._explain(outcome))
-        return FleetFailed(explain_fleet_failure(outcome, {}, describe=run.label, creates_tasks=False))
+        return FleetFailed(explain_fleet_failure(outcome, {}, describe=run.label, creates_tasks=False,
+                                                     wording=run.wording))
 
     def timeout(self, run: _Run, outcome: FleetOutcome | None) -> Exception:
         line = outcome.progress() if outcome is not None else "no executions listed yet"
         return WaitTimedOut(
             f"{run.label}: threshold not reached after {run.elapsed_text()} (deadline {duration(run.deadline.seconds)})"
-            f": {line}. The executions go on without the gate: rerun `pulumi up` to wait again, or raise the "
-            f"gate's timeout")
+            f": {line}. The executions go on without the gate: {run.wording.rerun} to wait "
+            f"again, or raise {run.wording.quoted('timeoutSeconds')}")
 
 
 Gate = ExecutionGate | SetGate
@@ -317,6 +319,7 @@ def wait_until_decided(
     cancel: Cancel | None = None,
     clock: Clock = time.monotonic,
     rng: random.Random | None = None,
+    wording: Wording = PYTHON,
 ) -> Decided:
     """Look until `gate`'s rule decides (or, with `until_seen`, until every expected execution was seen).
 
@@ -324,9 +327,10 @@ def wait_until_decided(
     failure (ExecutionFailed, FleetFailed, NotFound), WaitTimedOut at the deadline or when QUEUED outlasts its limit
     (one execution), WaitCanceled once `cancel` is set, NotFound when a task stays unknown past the grace period, or
     any other error of a look.
-    `label` names the wait in errors ("task st-1 on smd-1", "fleet gate canary").
+    `label` names the wait in errors ("task st-1 on smd-1", "fleet gate canary"); `wording` is the host's, for the
+    advice they end with.
     """
-    run = _Run(gate, policy, label, events, deadline or Deadline(policy.timeout_seconds, clock), clock)
+    run = _Run(gate, policy, label, events, deadline or Deadline(policy.timeout_seconds, clock), clock, wording)
     backoff = Backoff(policy, rng or random.Random())
     unhook = cancel.hook(source.interrupt) if cancel is not None else None
     try:
@@ -349,8 +353,9 @@ class _Run:
     """The bookkeeping of one wait: what was seen when, the grace, the deadline, and the events."""
 
     def __init__(self, gate: Gate, policy: WaitPolicy, label: str, events: Callable[[Event], None],
-                 deadline: Deadline, clock: Clock) -> None:
+                 deadline: Deadline, clock: Clock, wording: Wording) -> None:
         self.gate, self.policy, self.label, self.events = gate, policy, label, events
+        self.wording = wording
         self.deadline, self.clock = deadline, clock
         self.started = clock()
         self.next_heartbeat = self.started + policy.heartbeat_seconds
@@ -461,8 +466,8 @@ class _Run:
             return
         last = self.outcome.progress() if self.outcome is not None else "nothing seen yet"
         raise WaitCanceled(f"{self.label}: wait canceled after {self.elapsed_text()} ({cancel.reason}); last seen: "
-                           f"{last}. What was sent goes on without the gate: rerun `pulumi up` to wait again (the same "
-                           f"client tokens find the tasks already created, so no command is sent twice)")
+                           f"{last}. What was sent goes on without the gate: {self.wording.rerun} to wait again "
+                           f"(the same client tokens find the tasks already created, so no command is sent twice)")
 
     def check_deadline(self) -> None:
         if not self.deadline.expired():

@@ -83,7 +83,7 @@ def _require_relations(policy: WaitPolicy) -> None:
     if policy.not_found_grace_seconds < 0:
         raise InputError("notFoundGraceSeconds", f"must be 0 or more, got {policy.not_found_grace_seconds!r}")
     if policy.max_delay_seconds < policy.initial_delay_seconds:
-        raise InputError("maxDelaySeconds", "must be at least initialDelaySeconds")
+        raise InputError("maxDelaySeconds", "must be at least", than="initialDelaySeconds")
     if policy.backoff < 1:
         raise InputError("backoff", f"must be 1 or more, got {policy.backoff!r}")
     if not 0 <= policy.jitter < 1:

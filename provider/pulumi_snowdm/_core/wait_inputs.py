@@ -23,21 +23,25 @@ def wait_policy(props: Mapping[str, Any]) -> WaitPolicy:
 
 def check_timing(check: InputCheck) -> None:
     """Check every timing input on its own, then together (a maximum poll interval below the first one ...)."""
-    first = check.news.get("pollIntervalSeconds")
     for prop in TIMING:
-        default = None
-        if prop.name == "maxPollIntervalSeconds" and is_number(first) and check.news.get(prop.name) is None:
-            # Left unset, the largest delay is never below the first one the user asked for.
-            default = max(prop.default, first)
-        check.check(prop.name, default=default)
-    if any(check.failed(p.name) for p in TIMING) or not all(is_number(check.inputs.get(p.name)) for p in TIMING):
-        return
+        check.check(prop.name, default=_default(check, prop.name))
+    if not any(check.failed(p.name) for p in TIMING) and all(is_number(check.inputs.get(p.name)) for p in TIMING):
+        _check_together(check)
+
+
+def _default(check: InputCheck, name: str) -> float | None:
+    """Left unset, the largest delay is never below the first one the user asked for."""
+    first = check.news.get("pollIntervalSeconds")
+    if name != "maxPollIntervalSeconds" or not is_number(first) or check.news.get(name) is not None:
+        return None
+    return max(check.spec.input(name).default, first)
+
+
+def _check_together(check: InputCheck) -> None:
+    """WaitPolicy's rules between fields, said with the inputs' names (WaitPolicy names its own fields)."""
     try:
         wait_policy(check.inputs)
     except InputError as error:
-        # WaitPolicy names its own fields; say it with the inputs' names.
         names = {camel(field): name for name, field in TIMING_FIELDS.items()}
-        problem = error.problem
-        for field, name in names.items():
-            problem = problem.replace(field, f"'{check.label(name)}'")
-        check.fail(names.get(error.prop, error.prop), problem)
+        than = f" '{check.label(names.get(error.than, error.than))}'" if error.than else ""
+        check.fail(names.get(error.prop, error.prop), error.problem + than)

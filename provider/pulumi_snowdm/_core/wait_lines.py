@@ -17,12 +17,14 @@ Say = Callable[[str], None]
 
 
 def wait_lines(label: str, *, single: bool, say: Say, states: bool = True,
-               warn: Say | None = None, tick: Say | None = None) -> Callable[[Event], None]:
+               warn: Say | None = None, tick: Say | None = None,
+               rate: str = "snowdm:maxRequestsPerSecond") -> Callable[[Event], None]:
     """The events of one wait as lines: per state change for one execution, per change of counts for a set.
 
     `states=False` leaves state changes out (a single look, whose caller says what it found). `warn` gets the
     warnings (default: `say` with a "warning: " prefix); `tick` the heartbeats, lines that only say time passed
-    (default: `say`), which a host may show as a passing status rather than keep.
+    (default: `say`), which a host may show as a passing status rather than keep. `rate` is the setting of the
+    request budget as the host's users write it.
     """
     last_line: list[str | None] = [None]
     warning = warn or (lambda line: say(f"warning: {line}"))
@@ -38,7 +40,7 @@ def wait_lines(label: str, *, single: bool, say: Say, states: bool = True,
         elif isinstance(event, ServiceBusy):
             lines = [f"the service is busy ({event.error}); still waiting"]
         elif isinstance(event, Throttled):
-            warning(f"{label}: {throttled_text(event, 'snowdm:maxRequestsPerSecond')}")
+            warning(f"{label}: {throttled_text(event, rate)}")
             return
         elif isinstance(event, UnknownState):
             warning(f"{label}: unknown execution state {event.state!r}; waiting until it changes or the "
