@@ -11,7 +11,8 @@ import pytest
 
 from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator
 from pulumi_snowdm.emulator.scenario import ScenarioError, load_scenario
-from tests.emulator.test_cli_and_scenarios import run_cli, running
+
+from test_cli_and_scenarios import run_cli, running
 
 
 def answers(client, count: int, call) -> tuple[int, int]:

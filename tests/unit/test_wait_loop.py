@@ -4,7 +4,6 @@ import datetime
 import random
 
 import pytest
-from fake_time import FakeTime
 
 from pulumi_snowdm._core.errors import (
     AccessError,
@@ -18,6 +17,8 @@ from pulumi_snowdm._core.errors import (
 from pulumi_snowdm._core.wait.loop import DescribeSource, ExecutionGate, wait_until_decided
 from pulumi_snowdm._core.wait.policy import Backoff, Deadline, WaitPolicy, outlast_busy_service
 from pulumi_snowdm._core.wait_lines import wait_lines
+
+from fake_time import FakeTime
 
 WHEN = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
 FAST = WaitPolicy(timeout_seconds=600, queued_timeout_seconds=300, not_found_grace_seconds=60,

@@ -10,7 +10,8 @@ from pulumi_snowdm._core.wait.listing import Listings
 from pulumi_snowdm._core.wait.loop import ListingSource, SetGate, Throttled, wait_until_decided
 from pulumi_snowdm._core.wait.pace import BETA, COOL_DOWN, Pace, PaceNote
 from pulumi_snowdm._core.wait.policy import WaitPolicy
-from tests.unit.fake_time import FakeTime
+
+from fake_time import FakeTime
 
 
 def paced(budget=10.0):
