@@ -2,8 +2,10 @@
 
 Tested with pulumi 3.260.0 and grpcio 1.85.3 (constraints.txt). Each hook has a canary in
 tests/unit/test_sdk_hooks.py that fails when a release changes the shape it relies on. A hook applies only on the
-releases its canaries passed on (`TESTED_RELEASES`: the same major.minor); on any other, and when it cannot apply, it
-leaves the stock behaviour, touches no private name, and says once on stderr what is lost.
+releases its canaries pass on (`TESTED_RELEASES`: from the floor that scripts/range.sh tests, the lowest supported
+pulumi and the grpcio it brings, to the newest the registry serves, which the range job also tests, within one major
+version); on any other, and when it cannot apply, it leaves the stock behaviour, touches no private name, and says
+once on stderr what is lost.
 
 1. `raise_worker_ceiling`: more gRPC workers for the dynamic-provider process.
    Touches: `grpc._server._Server` (found with `gc.get_objects()`), its `_state.thread_pool`, and that pool's
@@ -36,8 +38,9 @@ from types import ModuleType
 from pulumi_snowdm._core.errors import SnowdmError
 
 TESTED_WITH = {"pulumi": "3.260.0", "grpcio": "1.85.3"}
-# The releases (major.minor) whose private names the canaries have passed on: the hooks apply on these only.
-TESTED_RELEASES = {"pulumi": ("3.260",), "grpcio": ("1.85",)}
+# The oldest release (major.minor) whose private names the canaries pass on (the range job's floor); the hooks apply
+# on it and on every later release of the same major version (the range job tests the newest too).
+TESTED_RELEASES = {"pulumi": "3.139", "grpcio": "1.66"}
 HOST_MODULE = "pulumi.dynamic.__main__"
 # Each waiting gate holds one thread that mostly sleeps; 256 covers a large fleet of per-device gates. The plugin
 # (`plugin/main.py`) asks for 1024 because it owns its server and serves every language's resources, FleetGates'
@@ -59,13 +62,21 @@ def untested(package: str, lost: str) -> bool:
         installed = importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
         installed = "none"
-    if ".".join(installed.split(".")[:2]) in TESTED_RELEASES[package]:
+    floor = _release(TESTED_RELEASES[package])
+    release = _release(installed)
+    if release is not None and floor is not None and release[0] == floor[0] and release >= floor:
         return False
     if package not in _told:
         _told.add(package)
         _say(f"{package} {installed} is not a release these hooks were tested on "
-             f"({', '.join(TESTED_RELEASES[package])}); {lost}")
+             f"({TESTED_RELEASES[package]} or a later {TESTED_RELEASES[package].split('.')[0]}.x); {lost}")
     return True
+
+
+def _release(version: str) -> tuple[int, int] | None:
+    """(major, minor) of a version string, or None when it has none."""
+    parts = version.split(".")[:2]
+    return (int(parts[0]), int(parts[1])) if len(parts) == 2 and all(part.isdigit() for part in parts) else None
 
 
 _told: set[str] = set()
