@@ -102,7 +102,9 @@ def test_gates_in_one_process_keep_together_to_one_budget_and_are_never_throttle
 
     assert verdicts == ["passed"] * 6
     assert emulator.rates.throttled["ListExecutions"] == 0 and not warnings
-    assert log.busiest_second() <= BUDGET + 1
+    # Calls leave evenly spaced; on a loaded machine their arrival still bunches a little (unpaced, these gates would
+    # ask for about 100 a second).
+    assert log.busiest_second() <= BUDGET * 1.5
     seconds = log.times[-1] - log.times[0]
     assert len(log.times) >= 0.7 * BUDGET * seconds  # the budget is used, not left idle
 
