@@ -252,21 +252,17 @@ def _whole_number(config: Mapping[str, str], key: str) -> int | None:
 
 
 def _rate(config: Mapping[str, str], key: str) -> float:
-    raw = _first(config, key)
-    if raw is None:
-        return DEFAULT_MAX_REQUESTS_PER_SECOND
-    try:
-        value = float(raw)
-    except ValueError:
-        value = float("nan")
-    if not 0 < value < float("inf"):
-        raise ConfigurationError(f"{key} is {raw!r}: use a number of requests per second greater than 0 "
-                                 f"(ListExecutions calls the waits of this process may send; default "
-                                 f"{DEFAULT_MAX_REQUESTS_PER_SECOND:g})")
-    return value
+    return _positive(config, key, DEFAULT_MAX_REQUESTS_PER_SECOND,
+                     f"a number of requests per second greater than 0 (ListExecutions calls the waits of this "
+                     f"process may send; default {DEFAULT_MAX_REQUESTS_PER_SECOND:g})")
 
 
 def _seconds(config: Mapping[str, str], key: str, default: float) -> float:
+    return _positive(config, key, default, "a number of seconds greater than 0")
+
+
+def _positive(config: Mapping[str, str], key: str, default: float, allowed: str) -> float:
+    """A finite number above 0 from `key`, `default` when unset; ConfigurationError saying `allowed` otherwise."""
     raw = _first(config, key)
     if raw is None:
         return default
@@ -274,6 +270,6 @@ def _seconds(config: Mapping[str, str], key: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         value = float("nan")
-    if not value > 0 or value == float("inf"):
-        raise ConfigurationError(f"{key} is {raw!r}: use a number of seconds greater than 0")
+    if not 0 < value < float("inf"):
+        raise ConfigurationError(f"{key} is {raw!r}: use {allowed}")
     return value
