@@ -63,9 +63,9 @@ trap 'rm -rf "$work"' EXIT
 newest=$(.venv/bin/python -m pip index versions pulumi 2>/dev/null | sed -n '1s/^pulumi (\(.*\))$/\1/p')
 [ -n "$newest" ] || { echo "range: could not ask the registry for pulumi's newest version" >&2; exit 1; }
 
-sdk_facing() { # the SDK-facing tests: the emulator tier, and every unit module not in SDK_FREE
+sdk_facing() { # the SDK-facing tests: the operations and emulator tiers, and every unit module not in SDK_FREE
   local module
-  echo "$root/tests/emulator"
+  echo "$root/tests/operations $root/tests/emulator"
   for module in "$root"/tests/unit/test_*.py; do
     [[ " ${SDK_FREE[*]} " == *" $(basename "$module" .py) "* ]] || echo "$module"
   done
@@ -95,7 +95,7 @@ start() { # start NAME ARGS...: run NAME ARGS... in the background
 start floor "$(find_python "${PYTHONS[0]}")" "${FLOOR_SKIPS[*]} ${CANARIES[*]}" "$(sdk_facing)" "${FLOOR[@]}"
 for version in "${PYTHONS[@]:1}"; do
   tests=$(sdk_facing)
-  [ "$version" = "$newest_python" ] && tests="$root/tests/unit $root/tests/emulator"
+  [ "$version" = "$newest_python" ] && tests="$root/tests/unit $root/tests/operations $root/tests/emulator"
   start "newest-py$version" "$(find_python "$version")" "${CANARIES[*]}" "$tests" "pulumi==$newest" "boto3" "botocore"
 done
 failed=()

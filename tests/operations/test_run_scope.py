@@ -6,7 +6,6 @@ at the service: the targets of every task of the scope.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from collections import Counter
 
@@ -14,15 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulumi_snowdm._core.context import Context
 from pulumi_snowdm._core.errors import FleetFailed, InputError
 from pulumi_snowdm._core.operations import fleet_gate
 from pulumi_snowdm._core.rollout import RolloutAborted, plan_waves
-from pulumi_snowdm._core.run_scope import SCOPE_TAG, WAVE_TAG, find_sent, scope_key, send_rest
-from pulumi_snowdm._core.settings import ClientSettings
+from pulumi_snowdm._core.run_scope import WAVE_TAG, find_sent, scope_key, send_rest
 from pulumi_snowdm._core.task_actions import PartlySent
-from pulumi_snowdm._core.wait.listing import LISTINGS
-from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
+
+from operation_host import gate, sends
 
 FLEET = [f"smd-fleet-{n:04d}" for n in range(30)]
 FAILING = ["smd-fleet-0003", "smd-fleet-0004"]
@@ -30,37 +27,6 @@ SCENARIO = {"scenario": {"default": {"outcome": "SUCCEEDED", "queued_seconds": 0
                          "fleet": {"count": len(FLEET), "prefix": "smd-fleet-"},
                          "devices": {device: {"outcome": "FAILED", "run_seconds": 1} for device in FAILING}},
             "time_scale": 50}
-FAST = {"pollIntervalSeconds": 0.05, "maxPollIntervalSeconds": 0.2, "notFoundGraceSeconds": 5,
-        "executionTimes": False}
-
-
-@dataclasses.dataclass(frozen=True)
-class Host(Context):
-    """An operation context that keeps its lines."""
-
-    said: list[str] = dataclasses.field(default_factory=list)
-
-
-@pytest.fixture
-def host(emulator, monkeypatch):
-    # Device time runs 50x: the listings' 1 s floor (which guards the real service) would be most of each test.
-    monkeypatch.setattr(LISTINGS, "min_interval", 0.05)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", DEFAULT_ACCESS_KEY_ID)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", DEFAULT_SECRET_ACCESS_KEY)
-    lines: list[str] = []
-    return Host(ClientSettings(region="us-west-2", endpoint=emulator.url), say=lines.append, warn=lines.append,
-                sleep=lambda _seconds: None, said=lines)
-
-
-def gate(devices, scope="proj/dev/fleet", **extra):
-    return {"devices": list(devices), "command": "reboot", "scope": scope, **FAST, **extra}
-
-
-def sends(emulator, scope="proj/dev/fleet", command="reboot", run_id=None) -> Counter:
-    """How many times each device was sent the command in the scope, from every task the service holds."""
-    key = scope_key(scope, command, run_id)
-    return Counter(device for task in emulator.model.tasks() if task["tags"].get(SCOPE_TAG) == key
-                   for device in task["targets"])
 
 
 @pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)

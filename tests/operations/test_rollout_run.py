@@ -5,22 +5,19 @@ except where a cancel or a host's deadline must end it.
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 
 import pytest
 
-from pulumi_snowdm._core.context import Context, HostTimeout
+from pulumi_snowdm._core.context import HostTimeout
 from pulumi_snowdm._core.errors import WaitCanceled, WaitTimedOut
 from pulumi_snowdm._core.rollout import RolloutAborted, run_rollout
 from pulumi_snowdm._core.run_scope import scope_key
-from pulumi_snowdm._core.settings import ClientSettings
 from pulumi_snowdm._core.shares import parse_threshold
 from pulumi_snowdm._core.wait.cancel import Cancel
 from pulumi_snowdm._core.wait.policy import WaitPolicy
 from pulumi_snowdm._core.wait.threshold import FleetRule
-from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
 from pulumi_snowdm.plugin import config
 
 FLEET = [f"smd-fleet-{n:04d}" for n in range(30)]
@@ -31,24 +28,6 @@ SCENARIO = {"scenario": {"default": {"outcome": "SUCCEEDED", "queued_seconds": 2
             "time_scale": 40}
 KEY = scope_key("unit/rollout", "reboot", None)
 POLICY = WaitPolicy(timeout_seconds=60, initial_delay_seconds=0.2, max_delay_seconds=0.5, not_found_grace_seconds=5)
-
-
-@pytest.fixture
-def host(emulator, monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", DEFAULT_ACCESS_KEY_ID)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", DEFAULT_SECRET_ACCESS_KEY)
-    settings = ClientSettings(region="us-west-2", endpoint=emulator.url)
-    lines: list[str] = []
-    slept: list[float] = []
-    return Host(settings, say=lines.append, warn=lines.append, sleep=slept.append, said=lines, slept=slept)
-
-
-@dataclasses.dataclass(frozen=True)
-class Host(Context):
-    """An operation context that keeps its lines and records the bake's sleeps."""
-
-    said: list[str] = dataclasses.field(default_factory=list)
-    slept: list[float] = dataclasses.field(default_factory=list)
 
 
 def props(**extra):
@@ -80,8 +59,8 @@ def test_an_abort_then_a_rerun_with_a_higher_limit_adopts_the_waves_sent_and_fin
 
 
 @pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
-def test_a_cancel_during_the_bake_ends_the_rollout_at_once_and_sends_no_further_wave(host, emulator):
-    canceled = dataclasses.replace(host, sleep=None, cancel=Cancel())
+def test_a_cancel_during_the_bake_ends_the_rollout_at_once_and_sends_no_further_wave(make_host, emulator):
+    canceled = make_host(sleep=None, cancel=Cancel())
     timer = threading.Timer(1.5, canceled.cancel.set, args=("interrupted (Ctrl-C)",))
     timer.start()
     started = time.monotonic()
@@ -95,11 +74,9 @@ def test_a_cancel_during_the_bake_ends_the_rollout_at_once_and_sends_no_further_
 
 
 @pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
-def test_a_host_deadline_inside_the_bake_sends_no_further_wave_and_names_itself(host, emulator):
+def test_a_host_deadline_inside_the_bake_sends_no_further_wave_and_names_itself(make_host, emulator):
     # A host deadline is the plugin's (customTimeouts): the plugin's users write timeoutSeconds.
-    plugin = dataclasses.replace(host.settings, wording=config.WORDING)
-    bounded = dataclasses.replace(host, settings=plugin, sleep=None,
-                                  host_timeout=HostTimeout(2, "customTimeouts.create"))
+    bounded = make_host(wording=config.WORDING, sleep=None, host_timeout=HostTimeout(2, "customTimeouts.create"))
     with pytest.raises(WaitTimedOut) as timed_out:
         run_rollout(bounded, props(bakeSeconds=60), POLICY, label="rollout", final_rule=FleetRule(), key=KEY)
     message = str(timed_out.value)
