@@ -122,6 +122,21 @@ def tagged_processes(tag: str, value: str) -> dict[int, str]:
     return found
 
 
+def start_tagged(command: list[str], env: dict[str, str], tag: str) -> subprocess.Popen[bytes]:
+    """Start `command` with `env` in a session of its own; return once /proc shows it carrying `tag`.
+
+    Popen returns while the kernel may still be filling in the new program's environment, so a look straight after
+    it can miss the tag."""
+    process = subprocess.Popen(command, env={**os.environ, **env}, start_new_session=True)
+    deadline = time.monotonic() + 10
+    while process.pid not in tagged_processes(tag, env[tag]):
+        if time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError(f"{command} never showed {tag} in its environment")
+        time.sleep(0.01)
+    return process
+
+
 def end_processes(tag: str, value: str) -> dict[int, str]:
     """SIGKILL every process tagged `tag`=`value` until none is left; return those it ended."""
     ended: dict[int, str] = {}
