@@ -21,6 +21,7 @@ GATE = {"taskId": "st-1", "managedDeviceId": "smd-1", "wait": True, "acceptCance
     ({"state": "FAILED"}, False, []),  # an output, not an input
     ({"timeoutSeconds": 60}, True, []),
     ({"acceptCanceled": True}, True, []),
+    ({"wait": False}, True, []),  # a gate told to wait (or not) is updated in place: the execution is the same
     ({"taskId": "st-2"}, True, ["taskId"]),
     ({"managedDeviceId": "smd-2"}, True, ["managedDeviceId"]),
 ])
@@ -87,6 +88,16 @@ def test_a_fleet_gate_over_a_task_whose_id_is_unknown_is_replaced():
     news = {"taskIds": [Unknown()], "scope": "p/s/f"}
     result = FleetGateProvider().diff("st-1", olds, news)
     assert (result.changes, result.replaces) == (True, ["taskIds"])
+
+
+FLEET = {"devices": ["smd-1", "smd-2"], "command": "reboot", "scope": "p/s/f", "__provider": "old",
+         "taskIds": ["st-1"], "counts": {"SUCCEEDED": 2}, "succeeded": 2, "required": 2}
+
+
+@pytest.mark.parametrize("change", [{"minSucceeded": "90%"}, {"tags": {"ticket": "CHG-7"}}, {"devices": ["smd-1"]}])
+def test_a_fleet_gate_given_devices_updates_in_place(change):
+    result = FleetGateProvider().diff("st-1", FLEET, {**FLEET, **change})
+    assert (result.changes, result.replaces) == (True, [])
 
 
 ADOPTED = {"existingTaskId": "st-9", "scope": "p/s/adopt", "__provider": "old", "taskId": "st-9",
