@@ -40,9 +40,6 @@ gate = snowdm.TaskExecution(
     "gate",
     task_id=config.require("taskId"),
     managed_device_id=config.require("device"),
-    wait=config.get_bool("wait"),
-    accept_canceled=config.get_bool("acceptCanceled"),
-    queued_timeout_seconds=config.get_float("queuedTimeout"),
     poll_interval_seconds=0.5,
     max_poll_interval_seconds=1,
     heartbeat_seconds=2,
@@ -59,11 +56,9 @@ def create_task(sdm_client, device: str, command: str = "unlock") -> str:
     return sdm_client.create_task(command={command: {}}, targets=[device])["taskId"]
 
 
-def gate_project(make_project, tmp_path, task_id: str, device: str, **config: str):
+def gate_project(make_project, tmp_path, task_id: str, device: str):
     marker = tmp_path / f"marker-{device}"
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    project = make_project(GATE_PROGRAM, config={"taskId": task_id, "device": device, "marker": str(marker),
-                                                 **config})
+    project = make_project(GATE_PROGRAM, config={"taskId": task_id, "device": device, "marker": str(marker)})
     return project, marker
 
 
