@@ -138,10 +138,11 @@ def test_a_passing_gate_gives_what_describe_execution_answered_and_state_holds_o
 
 
 @pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
-def test_a_failing_gate_fails_the_deployment_with_the_whole_message_and_advice_in_yaml_words(
+def test_a_failing_gate_fails_the_deployment_with_the_whole_message_and_yaml_words_in_advice_and_preview(
         yaml_project, sdm_client, emulator):
-    # Issue 19's proof through the engine: a YAML program's advice names properties as YAML writes them. The words
-    # of each failing end state are tests/unit/test_diagnosis.py's; this is how they reach a YAML program's user.
+    # Issue 19's proof through the engine: a YAML program's advice names properties as YAML writes them; so does a
+    # refusal at preview. The words of each failing end state are tests/unit/test_diagnosis.py's; this is how they
+    # reach a YAML program's user.
     device, state = "smd-offline", "CANCELED"
     task_id = create_task(sdm_client, device)
     sdm_client.cancel_task(taskId=task_id)
@@ -164,6 +165,16 @@ def test_a_failing_gate_fails_the_deployment_with_the_whole_message_and_advice_i
     assert "(minSucceeded all)" in fleet and "set `acceptCanceled: true`" in fleet, fleet
     for words in (message, fleet):
         assert "accept_canceled" not in words and "min_succeeded" not in words and "run_id" not in words
+
+    # Bad inputs are refused at preview, before any call, named as YAML writes them (a rule between two as well).
+    emulator.reset_calls()
+    (project.workdir / "Pulumi.yaml").write_text(FLEET_YAML.replace(
+        "maxPollIntervalSeconds: 1", "maxPollIntervalSeconds: 0.1\n      minSucceeded: 150%"))
+    refused = project.preview(expect_ok=False).output
+    assert "'minSucceeded': a percentage must be above 0% up to 100%, got '150%'" in refused, refused
+    assert "'maxPollIntervalSeconds' must be at least 'pollIntervalSeconds'" in refused, refused
+    assert "min_succeeded" not in refused and "poll_interval" not in refused
+    assert sum(emulator.calls.values()) == 0
 
 
 @pytest.mark.xdist_group("wall-clock")
