@@ -45,9 +45,10 @@ def error_lines(output: str) -> list[str]:
 
 
 @pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
-def test_wrong_credentials_pass_preview_and_fail_up_naming_call_endpoint_and_what_to_check(
+def test_wrong_credentials_then_a_denied_call_fail_up_naming_the_call_endpoint_and_what_to_do(
         make_project, sdm_client, emulator):
     project, task_id = access_project(make_project, sdm_client)
+    right = {name: project.env[name] for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
     project.env.update({"AWS_ACCESS_KEY_ID": "AKIAE2EWRONGKEY00001", "AWS_SECRET_ACCESS_KEY": "wrong-secret-0001"})
     emulator.reset_calls()
 
@@ -67,10 +68,8 @@ def test_wrong_credentials_pass_preview_and_fail_up_naming_call_endpoint_and_wha
     assert "ListExecutions" in gate or "DescribeExecution" in gate
     assert emulator.model.tasks()[-1]["targets"] == ["smd-ok"]  # nothing was created with the wrong keys
 
-
-@pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
-def test_a_denied_call_fails_naming_the_permission(make_project, sdm_client, emulator):
-    project, task_id = access_project(make_project, sdm_client)
+    # The right keys, but an account not allowed the calls: the same run fails naming the permission to grant.
+    project.env.update(right)
     emulator.set_denied(["CreateTask", "ListExecutions", "DescribeExecution"])
 
     output = project.up(expect_ok=False).output
@@ -83,3 +82,4 @@ def test_a_denied_call_fails_naming_the_permission(make_project, sdm_client, emu
     gate = next(line for line in error_lines(output) if task_id in line)
     assert "AccessDeniedException" in gate and "allow snow-device-management:" in gate
     assert DEFAULT_SECRET_ACCESS_KEY not in output and DEFAULT_ACCESS_KEY_ID + "/" not in output
+    assert emulator.model.tasks()[-1]["targets"] == ["smd-ok"]

@@ -29,7 +29,6 @@ SCENARIO = {
             "smd-after": {},
             "smd-failed": {"outcome": "FAILED", "deviceState": "LOCKED"},
             "smd-rejected": {"outcome": "REJECTED"},
-            "smd-timed-out": {"outcome": "TIMED_OUT"},
             "smd-offline": {"online": False},
             "smd-minute": {"run_seconds": 240},  # 60 s of wall time
             **{f"smd-wave-{n}": {} for n in (1, 2, 3)},
@@ -108,9 +107,11 @@ def resources(project: Project, token: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
-def test_a_passing_gate_gives_what_describe_execution_answered(yaml_project, sdm_client, emulator):
+def test_a_passing_gate_gives_what_describe_execution_answered_and_state_holds_only_provider_settings(
+        yaml_project, sdm_client, emulator):
     task_id = create_task(sdm_client, "smd-ok")
     project = yaml_project(gate_yaml(), taskId=task_id, device="smd-ok")
+    project.configure({"aws:secretKey": "not-for-snowdm", "other:token": "keep-me-out"}, secret=("aws:secretKey",))
 
     result = project.up()
 
@@ -124,6 +125,12 @@ def test_a_passing_gate_gives_what_describe_execution_answered(yaml_project, sdm
     assert len(tasks_on(emulator, "smd-after")) == 1  # the dependent resource was deployed
     gate = resources(project, "snowdm:index:TaskExecution")[0]
     assert gate["id"] == f"{task_id}/smd-ok"
+    # The stack's other config, secret or not, stays out of state; the provider keeps only its own settings.
+    exported = project.cli("stack", "export", "--show-secrets").stdout
+    assert "not-for-snowdm" not in exported and "keep-me-out" not in exported
+    provider = next(r for r in json.loads(exported)["deployment"]["resources"]
+                    if r["type"] == "pulumi:providers:snowdm")
+    assert set(provider["inputs"]) <= {"endpoint", "region", "version"}, provider["inputs"]
     assert project.preview().changes.get("update", 0) == 0
     project.refresh()
     project.destroy()
@@ -131,17 +138,14 @@ def test_a_passing_gate_gives_what_describe_execution_answered(yaml_project, sdm
 
 
 @pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
-@pytest.mark.parametrize("device, state, hint", [
-    ("smd-failed", "FAILED", "LOCKED"),
-    ("smd-rejected", "REJECTED", "refused the command"),
-    ("smd-timed-out", "TIMED_OUT", "did not finish in time"),
-    ("smd-offline", "CANCELED", "canceled"),
-])
-def test_a_failing_gate_fails_the_deployment_with_the_whole_message(yaml_project, sdm_client, emulator, device,
-                                                                    state, hint):
+def test_a_failing_gate_fails_the_deployment_with_the_whole_message_and_yaml_words_in_advice_and_preview(
+        yaml_project, sdm_client, emulator):
+    # Issue 19's proof through the engine: a YAML program's advice names properties as YAML writes them; so does a
+    # refusal at preview. The words of each failing end state are tests/unit/test_diagnosis.py's; this is how they
+    # reach a YAML program's user.
+    device, state = "smd-offline", "CANCELED"
     task_id = create_task(sdm_client, device)
-    if state == "CANCELED":
-        sdm_client.cancel_task(taskId=task_id)
+    sdm_client.cancel_task(taskId=task_id)
     project = yaml_project(gate_yaml(), taskId=task_id, device=device)
 
     message = project.up(expect_ok=False).output
@@ -149,19 +153,28 @@ def test_a_failing_gate_fails_the_deployment_with_the_whole_message(yaml_project
     execution = sdm_client.describe_execution(taskId=task_id, managedDeviceId=device)
     assert execution["state"] == state
     for fact in (f"task {task_id}", f"device {device}", execution["executionId"], f"ended {state}",
-                 f"Device {device}:", hint):
+                 f"Device {device}:", "canceled"):
         assert fact in message, fact
     assert "Traceback" not in message
     assert tasks_on(emulator, "smd-after") == []  # nothing depending on the gate was deployed
     assert resources(project, "snowdm:index:TaskExecution") == []
-    if state == "CANCELED":
-        # A YAML program's advice names its properties as YAML writes them, for one execution and for a fleet.
-        assert "set `acceptCanceled: true` if a canceled task is acceptable" in message
-        (project.workdir / "Pulumi.yaml").write_text(FLEET_YAML)
-        fleet = project.up(expect_ok=False).output
-        assert "(minSucceeded all)" in fleet and "set `acceptCanceled: true`" in fleet, fleet
-        for words in (message, fleet):
-            assert "accept_canceled" not in words and "min_succeeded" not in words and "run_id" not in words
+    # A YAML program's advice names its properties as YAML writes them, for one execution and for a fleet.
+    assert "set `acceptCanceled: true` if a canceled task is acceptable" in message
+    (project.workdir / "Pulumi.yaml").write_text(FLEET_YAML)
+    fleet = project.up(expect_ok=False).output
+    assert "(minSucceeded all)" in fleet and "set `acceptCanceled: true`" in fleet, fleet
+    for words in (message, fleet):
+        assert "accept_canceled" not in words and "min_succeeded" not in words and "run_id" not in words
+
+    # Bad inputs are refused at preview, before any call, named as YAML writes them (a rule between two as well).
+    emulator.reset_calls()
+    (project.workdir / "Pulumi.yaml").write_text(FLEET_YAML.replace(
+        "maxPollIntervalSeconds: 1", "maxPollIntervalSeconds: 0.1\n      minSucceeded: 150%"))
+    refused = project.preview(expect_ok=False).output
+    assert "'minSucceeded': a percentage must be above 0% up to 100%, got '150%'" in refused, refused
+    assert "'maxPollIntervalSeconds' must be at least 'pollIntervalSeconds'" in refused, refused
+    assert "min_succeeded" not in refused and "poll_interval" not in refused
+    assert sum(emulator.calls.values()) == 0
 
 
 @pytest.mark.xdist_group("wall-clock")
@@ -200,6 +213,7 @@ def test_one_ctrl_c_ends_the_wait_and_a_rerun_sends_no_second_command(yaml_proje
     assert "wait canceled after" in log, log
     assert len(tasks_on(emulator, "smd-minute")) == 1
 
+    emulator.clock.time_scale = 100  # the rerun waits for the same execution; how long it takes does not matter
     rerun = project.cli("up", "--yes", "--skip-preview", check=False)
     assert len(tasks_on(emulator, "smd-minute")) == 1, rerun.stdout  # the same task, not a second command
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
@@ -274,20 +288,6 @@ def test_import_round_trips_for_a_gate_and_a_task(yaml_project, sdm_client):
     assert resources(project, "snowdm:index:Task")[0]["outputs"]["taskId"] == task_id
 
 
-@pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
-def test_state_holds_no_stack_config_but_the_providers_settings(yaml_project, sdm_client):
-    task_id = create_task(sdm_client, "smd-ok")
-    project = yaml_project(gate_yaml(), taskId=task_id, device="smd-ok")
-    project.configure({"aws:secretKey": "not-for-snowdm", "other:token": "keep-me-out"}, secret=("aws:secretKey",))
-    project.up()
-
-    exported = json.dumps(project.cli("stack", "export", "--show-secrets").stdout)
-    assert "not-for-snowdm" not in exported and "keep-me-out" not in exported
-    state = json.loads(project.cli("stack", "export", "--show-secrets").stdout)
-    provider = next(r for r in state["deployment"]["resources"] if r["type"] == "pulumi:providers:snowdm")
-    assert set(provider["inputs"]) <= {"endpoint", "region", "version"}, provider["inputs"]
-
-
 PYTHON_GATE = """
 import pulumi
 import pulumi_snowdm.native as snowdm
@@ -303,10 +303,21 @@ for name in ("execution_id", "state", "started_at", "last_updated_at", "task_id"
 
 
 @pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
-def test_a_python_program_gates_through_the_plugin(make_project, sdm_client, emulator):
-    task_id = create_task(sdm_client, "smd-ok")
-    project = make_project(PYTHON_GATE, config={"taskId": task_id, "device": "smd-ok"})
+def test_a_python_program_gates_through_the_plugin_deploying_nothing_after_a_failing_gate(
+        make_project, sdm_client, emulator):
+    rejected = create_task(sdm_client, "smd-rejected")
+    project = make_project(PYTHON_GATE, config={"taskId": rejected, "device": "smd-rejected"})
 
+    message = project.up(expect_ok=False).output
+
+    for fact in (f"task {rejected}", "device smd-rejected", "ended REJECTED", "refused the command"):
+        assert fact in message, fact
+    assert "Traceback" not in message
+    assert tasks_on(emulator, "smd-after") == []
+
+    # The same program on a device that succeeds: the gate passes and what depends on it is deployed.
+    task_id = create_task(sdm_client, "smd-ok")
+    project.configure({"taskId": task_id, "device": "smd-ok"})
     outputs = project.up().outputs
 
     described = sdm_client.describe_execution(taskId=task_id, managedDeviceId="smd-ok")
@@ -317,19 +328,6 @@ def test_a_python_program_gates_through_the_plugin(make_project, sdm_client, emu
         "snowdm:index:TaskExecution", "snowdm:index:Task"]
     assert len(tasks_on(emulator, "smd-after")) == 1
     assert project.preview().changes.get("update", 0) == 0
-
-
-@pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
-def test_a_python_program_whose_gate_fails_deploys_nothing_after_it(make_project, sdm_client, emulator):
-    task_id = create_task(sdm_client, "smd-rejected")
-    project = make_project(PYTHON_GATE, config={"taskId": task_id, "device": "smd-rejected"})
-
-    message = project.up(expect_ok=False).output
-
-    for fact in (f"task {task_id}", "device smd-rejected", "ended REJECTED", "refused the command"):
-        assert fact in message, fact
-    assert "Traceback" not in message
-    assert tasks_on(emulator, "smd-after") == []
 
 
 ROLLOUT_YAML = """\

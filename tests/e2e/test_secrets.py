@@ -1,4 +1,4 @@
-"""Credentials never reach state, engine output or logs, wherever they come from; plain http only to loopback.
+"""Credentials never reach state, engine output or logs, wherever they come from.
 
 Credentials come from the environment (key, secret and session token), from a profile in an AWS credentials file
 (named by AWS_PROFILE or `snowdm:profile`), and sit in stack config as secrets the way a program that also uses
@@ -120,17 +120,3 @@ def test_profile_credentials_stay_out_of_state_output_and_logs(make_project, emu
     assert gate_state(exported) == "SUCCEEDED"
     assert emulator.calls["CreateTask"] == 1  # the profile's keys were the ones used
     assert_nowhere(PROFILE_KEY + CONFIG_KEY, printed, exported)
-
-
-@pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
-def test_plain_http_to_a_non_loopback_endpoint_fails_preview_saying_why(make_project, emulator):
-    project = make_project(PROGRAM, config={"snowdm:endpoint": "http://10.1.2.3:80"})
-    emulator.reset_calls()
-
-    output = project.preview(expect_ok=False).output
-
-    assert "snowdm:endpoint uses plain http to 10.1.2.3, which is not a loopback host" in output
-    assert "Use https://" in output
-    assert "Traceback" not in output
-    # Rejected in check: no request was sent anywhere (the emulator is the only endpoint that could answer).
-    assert sum(emulator.calls.values()) == 0

@@ -39,6 +39,7 @@ def test_a_typo_fails_saying_what_was_sent_and_the_rerun_without_it_sends_nothin
     assert f"Sent: 1 task(s) to 10 device(s): {task_id} ({', '.join(good)})" in message
     assert "Not sent: 1 device(s) (smd-typo-0001)" in message
     assert "no managed device smd-typo-0001" in message and "smd-fleet-0010, smd-fleet-0011 was" not in message
+    assert "rerun `pulumi up`: the devices already sent are found in this run" in message
     partial_id, partial = failed.value.partial
     assert partial["taskIds"] == [task_id] and partial["untouchedDevices"] == ["smd-typo-0001"]
 

@@ -25,13 +25,16 @@ def execution(state):
 
 @pytest.mark.parametrize(
     "state, hint",
-    [("REJECTED", "locked"), ("TIMED_OUT", "connectivity"), ("FAILED", "failed on the device"),
+    [("REJECTED", "The device refused the command: it may be locked"),
+     ("TIMED_OUT", "The device did not finish in time: check its network connectivity"),
+     ("FAILED", "The command failed on the device"),
      ("CANCELED", "canceled"), ("SOMETHING_NEW", "no reason")],
 )
 def test_execution_failure_message(state, hint):
     text = explain_execution_failure(execution(state), DEVICE)
     for words in ("task st-1", "device smd-1", "execution e-1", f"ended {state}", "started 2024-05-01T12:00:00Z",
-                  "last updated 2024-05-01T12:03:04.500Z", "LOCKED", "last reached out 2024-05-01T11:00:00Z",
+                  "last updated 2024-05-01T12:03:04.500Z", "Device smd-1: LOCKED",
+                  "last reached out 2024-05-01T11:00:00Z",
                   "software 1.2.3 (INSTALLED)", hint):
         assert words in text
 

@@ -1,11 +1,17 @@
-"""diff and update of the resources: what replaces, what updates in place, and what changes nothing.
+"""diff and update of the resources: what replaces, what updates in place, and what changes nothing (a FleetGate's
+through both provider hosts: the dynamic resource and the plugin's Diff).
 
 Replacing a Task reboots or unlocks devices again, so these rules are worth pinning down one by one.
 """
 
 import pytest
 from pulumi.output import Unknown
+from pulumi.runtime.proto import provider_pb2
 
+from pulumi_snowdm._core.wait.cancel import Cancel
+from pulumi_snowdm.plugin.engine_log import EngineLog
+from pulumi_snowdm.plugin.service import SnowdmProvider
+from pulumi_snowdm.plugin.wire import to_struct
 from pulumi_snowdm.resources.fleet_gate import FleetGateProvider
 from pulumi_snowdm.resources.task import TaskProvider
 from pulumi_snowdm.resources.task_execution import TaskExecutionProvider
@@ -113,3 +119,45 @@ def test_an_adopted_task_takes_tags_only_when_the_program_sets_them():
     news = {"existingTaskId": "st-9", "scope": "p/s/adopt", "tags": {"owner": "edge"}}
     result = TaskProvider().diff("st-9", ADOPTED, news)
     assert (result.changes, result.replaces) == (True, [])
+
+
+# ---- a FleetGate with devices: the edits users make between reruns --------------------------------------------
+
+ROLLOUT = {"devices": ["smd-1", "smd-2", "smd-3"], "command": "reboot", "scope": "p/s/fleet", "waves": [1, "100%"],
+           "promoteTo": 1, "retries": 1, "__provider": "old",
+           "taskIds": ["st-1"], "wavesDone": 1, "nextWave": 2, "untouchedDevices": ["smd-2", "smd-3"]}
+FLEET_URN = "urn:pulumi:s::p::snowdm:index:FleetGate::fleet"
+
+
+def fleet_gate_diffs(news) -> tuple[tuple[bool, list[str]], tuple[bool, list[str]]]:
+    """(changes, replaces) of the dynamic FleetGate and of the plugin's, for the same olds and news."""
+    dynamic = FleetGateProvider().diff("fleet", ROLLOUT, news)
+    olds = {k: v for k, v in ROLLOUT.items() if k != "__provider"}
+    plugin = SnowdmProvider(EngineLog(None), Cancel()).Diff(provider_pb2.DiffRequest(
+        urn=FLEET_URN, type="snowdm:index:FleetGate", olds=to_struct(olds),
+        news=to_struct({k: v for k, v in news.items() if k != "__provider"})), None)
+    return ((dynamic.changes, dynamic.replaces),
+            (plugin.changes == provider_pb2.DiffResponse.DIFF_SOME, list(plugin.replaces)))
+
+
+@pytest.mark.parametrize("change", [
+    {"devices": ["smd-1", "smd-2", "smd-3", "smd-4"]},
+    {"devices": ["smd-3", "smd-1"]},
+    {"waves": [2, "100%"]},
+    {"maxFailures": 1},
+    {"promoteTo": 2},
+    {"promoteTo": "all"},
+    {"minSucceeded": "50%"},
+    {"retries": 2},
+    {"bakeSeconds": 30},
+], ids=lambda change: "-".join(map(str, change.items())))
+def test_a_fleet_gate_edited_between_reruns_is_updated_in_place_by_both_hosts(change):
+    inputs = {k: v for k, v in ROLLOUT.items() if k not in ("taskIds", "wavesDone", "nextWave", "untouchedDevices")}
+    assert fleet_gate_diffs({**inputs, **change, "__provider": "new"}) == ((True, []), (True, []))
+
+
+def test_a_fleet_gate_rerun_unchanged_is_no_change_and_a_new_command_or_run_id_replaces_it():
+    inputs = {k: v for k, v in ROLLOUT.items() if k not in ("taskIds", "wavesDone", "nextWave", "untouchedDevices")}
+    assert fleet_gate_diffs({**inputs, "__provider": "new"}) == ((False, []), (False, []))
+    assert fleet_gate_diffs({**inputs, "command": "unlock"}) == ((True, ["command"]), (True, ["command"]))
+    assert fleet_gate_diffs({**inputs, "runId": "2"}) == ((True, ["runId"]), (True, ["runId"]))

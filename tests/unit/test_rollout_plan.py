@@ -1,6 +1,7 @@
 """The rollout's plan on its own: waves cut from the device list, the failure budget, and per-wave client tokens.
 
-The rollout itself (waves sent in turn, aborts, bakes, reruns) runs through the engine in tests/e2e/test_rollout.py.
+The rollout itself (waves sent in turn, aborts, bakes, reruns) runs on the operations in
+tests/operations/test_rollout_operations.py and tests/operations/test_rollout_run.py.
 """
 
 import pytest

@@ -100,7 +100,8 @@ def test_settings_from_config(config, expected):
     [
         ({"snowdm:region": "us-east"}, "snowdm:region"),
         ({"aws:region": "Virginia"}, "not a region name"),
-        ({"snowdm:endpoint": "http://10.1.2.3:80"}, "clear text"),
+        ({"snowdm:endpoint": "http://10.1.2.3:80"},
+         r"snowdm:endpoint uses plain http to 10\.1\.2\.3, which is not a loopback host: .* clear text\. Use https://"),
         ({"snowdm:retryMode": "aggressive"}, "snowdm:retryMode"),
         ({"snowdm:maxAttempts": "0"}, "snowdm:maxAttempts"),
         ({"snowdm:maxAttempts": "2.5"}, "snowdm:maxAttempts"),
