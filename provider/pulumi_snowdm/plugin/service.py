@@ -99,7 +99,7 @@ class SnowdmProvider(provider_pb2_grpc.ResourceProviderServicer):
         ctx = self._context(request.urn, request.timeout, "customTimeouts.create", context)
         inputs = to_dict(request.properties)
         id_, outputs = self._run(context, lambda: kind.operations.create(ctx, inputs), inputs=inputs)
-        self._log.info(request.urn, kind.verdict(outputs))
+        self._log.info(request.urn, kind.result_line(outputs))
         return provider_pb2.CreateResponse(id=id_, properties=to_struct(outputs))
 
     def Read(self, request, context):

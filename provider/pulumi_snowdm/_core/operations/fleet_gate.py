@@ -40,7 +40,7 @@ from pulumi_snowdm._core.spec import FLEET_GATE, TIMING_FIELDS
 from pulumi_snowdm._core.task_actions import PartlySent, cancel_shards, existing_tasks, fan_out, retag_tasks
 from pulumi_snowdm._core.wait.loop import LastOutcome, SetGate
 from pulumi_snowdm._core.wait.policy import outlast_busy_service
-from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, judge_fleet
+from pulumi_snowdm._core.wait.threshold import FleetOutcome, FleetRule, FleetVerdict, judge_fleet
 from pulumi_snowdm._core.wait_inputs import check_timing, wait_policy
 
 SPEC = FLEET_GATE
@@ -239,7 +239,7 @@ def read(ctx: Context, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | N
                              label=label, events=ctx.lines(label, single=False, states=False), until_seen=True).view
     # A refresh fails only when the threshold can no longer be met, whatever is still running.
     outcome = judge_fleet(view, rule, device_ids=targets, early=True)
-    if outcome.decision is Decision.FAIL:
+    if outcome.verdict is FleetVerdict.FAIL:
         raise FleetFailed(_explainer(ctx, client, label, bool(props.get("devices")))(outcome))
     return _outputs(ctx, client, props, task_ids, outcome, label)
 

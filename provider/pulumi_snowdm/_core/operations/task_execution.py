@@ -25,7 +25,7 @@ from pulumi_snowdm._core.spec import TASK_EXECUTION, TIMING_FIELDS
 from pulumi_snowdm._core.task_actions import existing_tasks
 from pulumi_snowdm._core.times import iso
 from pulumi_snowdm._core.wait import acceptors
-from pulumi_snowdm._core.wait.acceptors import Verdict
+from pulumi_snowdm._core.wait.acceptors import StateVerdict
 from pulumi_snowdm._core.wait.loop import DescribeSource, ExecutionGate
 from pulumi_snowdm._core.wait.policy import WaitPolicy
 from pulumi_snowdm._core.wait_inputs import check_timing, wait_policy
@@ -129,7 +129,7 @@ def _first_look(ctx: Context, props: Mapping[str, Any]) -> dict:
 
 def _judge(ctx: Context, client, execution: dict, accept_canceled: bool) -> None:
     """Fail a refresh that finds the execution in a failing final state, as create would have."""
-    if acceptors.verdict(execution.get("state", ""), accept_canceled=accept_canceled) is Verdict.FAIL:
+    if acceptors.verdict(execution.get("state", ""), accept_canceled=accept_canceled) is StateVerdict.FAIL:
         device = device_or_none(client, execution["managedDeviceId"])
         raise ExecutionFailed(explain_execution_failure(execution, device, ctx.wording))
 
