@@ -98,8 +98,8 @@ class ResourceSpec:
     def input(self, name: str) -> Prop:
         return next(p for p in (*self.inputs, *self.internal) if p.name == name)
 
-    def given_inputs(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        """The inputs that are set, kept in state beside the outputs (read and diff see old outputs)."""
+    def inputs_in(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """The inputs set in `props`, kept in state beside the outputs (read and diff see old outputs)."""
         return {name: props[name] for name in self.input_names if props.get(name) is not None}
 
     def python_names(self) -> dict[str, str]:

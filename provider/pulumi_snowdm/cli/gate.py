@@ -162,8 +162,8 @@ def _wait(request: Request, settings: ClientSettings, client, task_ids: list[str
                   f"{label}: passed: {outcome.progress()}")
 
 
-def _tasks(sent: Sent, devices: Sequence[str], given: list[str]) -> list[str]:
-    return sent.task_ids(devices) if sent.tasks else given
+def _tasks(sent: Sent, devices: Sequence[str], asked: list[str]) -> list[str]:
+    return sent.task_ids(devices) if sent.tasks else asked
 
 
 def _roll_out(request: Request, settings: ClientSettings, say: Say, gate_result: GateResult) -> GateResult:

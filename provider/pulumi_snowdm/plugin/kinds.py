@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
 
-from pulumi_snowdm._core.changes import Given
+from pulumi_snowdm._core.changes import InputReader
 from pulumi_snowdm._core.operations import fleet_gate, task, task_execution
 from pulumi_snowdm._core.schema import PACKAGE
 from pulumi_snowdm._core.spec import SCOPE, ResourceSpec
@@ -26,7 +26,7 @@ class Kind:
     operations: ModuleType
     result_line: Callable[[Props], str]
     import_inputs: Callable[[str], dict[str, Any]] | None = None
-    given: Callable[[Props], Given | None] = lambda news: None
+    input_reader: Callable[[Props], InputReader | None] = lambda news: None
 
     @property
     def token(self) -> str:
@@ -53,7 +53,7 @@ def _task_line(outputs: Props) -> str:
 
 
 KINDS = {kind.token: kind for kind in (
-    Kind(task.SPEC, task, _task_line, import_inputs=task.import_inputs, given=task.user_inputs),
+    Kind(task.SPEC, task, _task_line, import_inputs=task.import_inputs, input_reader=task.input_reader),
     Kind(task_execution.SPEC, task_execution, _execution_line, import_inputs=task_execution.import_inputs),
-    Kind(fleet_gate.SPEC, fleet_gate, _fleet_line, given=lambda news: fleet_gate.given),
+    Kind(fleet_gate.SPEC, fleet_gate, _fleet_line, input_reader=lambda news: fleet_gate.read_input),
 )}

@@ -56,7 +56,7 @@ class FleetGateProvider(SdmProvider):
         return ReadResult("", {}) if outputs is None else ReadResult(id_, outputs)
 
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
-        return diff_result(FLEET_GATE, olds, news, given=operations.given)
+        return diff_result(FLEET_GATE, olds, news, read_input=operations.read_input)
 
     def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
         return UpdateResult(operations.update(self.context(), id_, olds, news))

@@ -45,7 +45,7 @@ class TaskProvider(SdmProvider):
         return ReadResult("", {}) if outputs is None else ReadResult(id_, outputs)
 
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
-        return diff_result(TASK, olds, news, given=operations.user_inputs(news))
+        return diff_result(TASK, olds, news, read_input=operations.input_reader(news))
 
     def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
         return UpdateResult(operations.update(self.context(), id_, olds, news))

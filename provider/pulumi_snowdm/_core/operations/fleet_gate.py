@@ -70,12 +70,12 @@ def fleet_id(task_ids: Sequence[str]) -> str:
 def check(check: InputCheck) -> None:
     news = check.news
     check.check_all(skip=("command", *TIMING_FIELDS))
-    given = [name for name in ("taskIds", "devices") if news.get(name) is not None]
-    if not given:
+    sources = [name for name in ("taskIds", "devices") if news.get(name) is not None]
+    if not sources:
         check.fail("taskIds", f"or '{check.label('devices')}' is required: give '{check.label('taskIds')}' to "
                               f"gate existing tasks, or '{check.label('devices')}' and "
                               f"'{check.label('command')}' to have the gate create them")
-    elif len(given) == 2:
+    elif len(sources) == 2:
         check.fail("devices", f"and '{check.label('taskIds')}' exclude each other: give "
                               f"'{check.label('taskIds')}' to gate existing tasks, or "
                               f"'{check.label('devices')}' and '{check.label('command')}' to have the gate "
@@ -217,7 +217,7 @@ def _partial(props: Mapping[str, Any], task_ids: Sequence[str], outcome: FleetOu
         judged = {"taskIds": list(task_ids), "counts": {}, "executions": {}, "failedDevices": [], "succeeded": 0,
                   "total": 0, "required": _rule(props).threshold.required_count(len(devices))}
     judged["required"] = max(judged["required"], judged["succeeded"] + 1)
-    return fleet_id(task_ids), {**SPEC.given_inputs(props), **judged, "untouchedDevices": list(untouched),
+    return fleet_id(task_ids), {**SPEC.inputs_in(props), **judged, "untouchedDevices": list(untouched),
                                 **(rollout or {})}
 
 
@@ -253,7 +253,7 @@ def update(ctx: Context, id_: str, olds: Mapping[str, Any], news: Mapping[str, A
     if news.get("devices") and _carries_on(olds, news):
         return create(ctx, news, also=olds.get("taskIds") or [])[1]
     # Only the threshold, timing or tags changed: the fleet is the same, so its outputs stay as they were.
-    return {**{k: olds.get(k) for k in (*OUTPUTS, *ROLLOUT_OUTPUTS)}, **SPEC.given_inputs(news)}
+    return {**{k: olds.get(k) for k in (*OUTPUTS, *ROLLOUT_OUTPUTS)}, **SPEC.inputs_in(news)}
 
 
 def _carries_on(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
@@ -273,7 +273,7 @@ def delete(ctx: Context, id_: str, props: Mapping[str, Any]) -> None:
     cancel_shards(ctx.client(), props.get("taskIds") or [], ctx.say, label)
 
 
-def given(props: Mapping[str, Any], key: str) -> Any:
+def read_input(props: Mapping[str, Any], key: str) -> Any:
     """An input as the user gave it: with `devices`, the taskIds in state are an output, not an input."""
     if key == "taskIds" and props.get("devices") is not None:
         return None
@@ -286,7 +286,7 @@ def _outputs(ctx: Context, client, props, task_ids, outcome: FleetOutcome, label
                                 report=ctx.say, label=label)
     # A refresh keeps the rollout's report of how the waves went: it is history, not the current state.
     rollout = {k: props[k] for k in ROLLOUT_OUTPUTS if props.get(k) is not None}
-    outputs = {**SPEC.given_inputs(props), **fleet_outputs(outcome, task_ids, records), **rollout}
+    outputs = {**SPEC.inputs_in(props), **fleet_outputs(outcome, task_ids, records), **rollout}
     if sent is not None and props.get("retries"):
         devices = [device for device in dict.fromkeys(props["devices"]) if device in sent]
         outputs["attempts"] = attempt_records(client, sent, devices, records)

@@ -86,7 +86,7 @@ def update(ctx: Context, id_: str, olds: Mapping[str, Any], news: Mapping[str, A
     # (wait=False) and now waits must wait, though; otherwise its outputs stay as they were.
     if news.get("wait", True) and not acceptors.verdict(olds.get("state") or "").final:
         return _outputs(news, _wait(ctx, news))
-    return {**{k: olds.get(k) for k in OUTPUTS}, **SPEC.given_inputs(news)}
+    return {**{k: olds.get(k) for k in OUTPUTS}, **SPEC.inputs_in(news)}
 
 
 def delete(ctx: Context, id_: str, props: Mapping[str, Any]) -> None:
@@ -161,4 +161,4 @@ def _execution(client, summary: dict) -> dict:
 
 
 def _outputs(props: Mapping[str, Any], execution: Mapping[str, Any]) -> dict[str, Any]:
-    return {**SPEC.given_inputs(props), **execution_outputs(execution)}
+    return {**SPEC.inputs_in(props), **execution_outputs(execution)}
