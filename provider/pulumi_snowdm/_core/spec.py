@@ -1,7 +1,7 @@
 """Every resource's properties, declared once: the one place a property's name, type, default, bounds,
 replace-on-change and description are stated.
 
-From these declarations come the input checks (`_core.checks`), the diff (`_core.changes`), the resources' props
+From these declarations come the input checks (`_core.input_checks`), the diff (`_core.changes`), the resources' props
 and names (`resources/`), `schema.json` (`_core.schema`) and README's reference, both written by
 `scripts/generate.py`. A property is camelCase in state, in the schema and on the wire; its Python name is the
 snake_case form, which is how error messages name it to Python users.

@@ -15,7 +15,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, DiffResult
 from pulumi.output import Unknown
 
 from pulumi_snowdm._core.changes import InputReader, plan_change
-from pulumi_snowdm._core.checks import InputCheck
+from pulumi_snowdm._core.input_checks import InputCheck
 from pulumi_snowdm._core.names import snake
 from pulumi_snowdm._core.spec import ResourceSpec
 

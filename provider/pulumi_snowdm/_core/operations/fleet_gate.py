@@ -26,11 +26,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pulumi_snowdm._core.changes import same
-from pulumi_snowdm._core.checks import InputCheck, check_reachable_threshold
 from pulumi_snowdm._core.context import Context
 from pulumi_snowdm._core.diagnosis import describe_failing, explain_fleet_failure
 from pulumi_snowdm._core.errors import FleetFailed, InputError, NotFound, SnowdmError
 from pulumi_snowdm._core.finders import find_task
+from pulumi_snowdm._core.input_checks import InputCheck, check_reachable_threshold
 from pulumi_snowdm._core.operations.fleet_outputs import OUTPUTS, execution_records, fleet_outputs
 from pulumi_snowdm._core.retries import attempt_records, ended_rule, judge_with_retries, retry_of
 from pulumi_snowdm._core.rollout import RolloutAborted, plan_waves, run_rollout

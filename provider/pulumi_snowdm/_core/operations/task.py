@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from pulumi_snowdm._core.changes import InputReader
-from pulumi_snowdm._core.checks import InputCheck
 from pulumi_snowdm._core.context import Context
 from pulumi_snowdm._core.errors import NotFound
 from pulumi_snowdm._core.finders import find_task
+from pulumi_snowdm._core.input_checks import InputCheck
 from pulumi_snowdm._core.spec import TASK
 from pulumi_snowdm._core.task_actions import cancel_queued, client_token, create_task, retag
 from pulumi_snowdm._core.times import iso

@@ -16,11 +16,11 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_snowdm._core.checks import InputCheck
 from pulumi_snowdm._core.context import Context
 from pulumi_snowdm._core.diagnosis import explain_execution_failure
 from pulumi_snowdm._core.errors import ExecutionFailed, NotFound, SnowdmError
 from pulumi_snowdm._core.finders import device_or_none, find_execution
+from pulumi_snowdm._core.input_checks import InputCheck
 from pulumi_snowdm._core.spec import TASK_EXECUTION, TIMING_FIELDS
 from pulumi_snowdm._core.task_actions import existing_tasks
 from pulumi_snowdm._core.times import iso
