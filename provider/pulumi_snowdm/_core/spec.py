@@ -15,7 +15,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pulumi_snowdm._core.names import snake
+from pulumi_snowdm._core.name_case import snake
 from pulumi_snowdm._core.service_model import service_model, structure
 from pulumi_snowdm._core.wait.policy import WaitPolicy
 

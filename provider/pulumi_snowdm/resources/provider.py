@@ -28,8 +28,8 @@ from pulumi_snowdm._core.lifeline import Lifeline, end_with_engine, engine_addre
 from pulumi_snowdm._core.settings import ClientSettings, settings_from_config
 from pulumi_snowdm._core.spec import CONFIG
 from pulumi_snowdm._core.wait.cancel import Cancel
-from pulumi_snowdm.resources.progress import report
 from pulumi_snowdm.resources.sdk_hooks import host_module, install_brief_errors, raise_worker_ceiling
+from pulumi_snowdm.resources.stderr_lines import say
 
 CONFIG_KEYS = (*(f"snowdm:{prop.name}" for prop in CONFIG), "aws:region", "aws:profile")
 
@@ -88,7 +88,7 @@ class SdmProvider(ResourceProvider):
 
     def context(self) -> Context:
         """The shared operations' host: progress and warnings to stderr, no deadline but the gate's own."""
-        return Context(self.settings(), say=report, warn=lambda line: report(f"warning: {line}"), cancel=CANCEL)
+        return Context(self.settings(), say=say, warn=lambda line: say(f"warning: {line}"), cancel=CANCEL)
 
     def __getstate__(self) -> dict:
         # Never carry configuration (nor anything else) into the serialized provider.

@@ -20,7 +20,7 @@ from pulumi import Output
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from pulumi_snowdm._core.operations import task as operations
-from pulumi_snowdm._core.python_names import SnakeCaseProperties, registration_props
+from pulumi_snowdm._core.python_registration import SnakeCaseProperties, registration_props
 from pulumi_snowdm._core.spec import TASK
 from pulumi_snowdm._core.task_actions import Command
 from pulumi_snowdm.hints import Input

@@ -23,7 +23,7 @@ from pulumi import Output
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from pulumi_snowdm._core.operations import task_execution as operations
-from pulumi_snowdm._core.python_names import SnakeCaseProperties, registration_props
+from pulumi_snowdm._core.python_registration import SnakeCaseProperties, registration_props
 from pulumi_snowdm._core.spec import TASK_EXECUTION
 from pulumi_snowdm.hints import Input
 from pulumi_snowdm.resources.declared import check_result, diff_result, input_check

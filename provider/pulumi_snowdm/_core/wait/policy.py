@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from pulumi_snowdm._core.errors import InputError, ServiceUnavailable
-from pulumi_snowdm._core.names import camel
+from pulumi_snowdm._core.name_case import camel
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
