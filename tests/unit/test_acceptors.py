@@ -41,12 +41,12 @@ def test_verdict(state, accept_canceled, expected):
 
 
 @pytest.mark.parametrize(
-    "value, final, passed",
-    [(StateVerdict.PASS, True, True), (StateVerdict.PASS_ACCEPTED, True, True), (StateVerdict.FAIL, True, False),
-     (StateVerdict.WAIT, False, False), (StateVerdict.WAIT_QUEUED, False, False)],
+    "value, final",
+    [(StateVerdict.PASS, True), (StateVerdict.PASS_ACCEPTED, True), (StateVerdict.FAIL, True),
+     (StateVerdict.WAIT, False), (StateVerdict.WAIT_QUEUED, False)],
 )
-def test_verdict_properties(value, final, passed):
-    assert (value.final, value.passed) == (final, passed)
+def test_final_verdicts(value, final):
+    assert value.final is final
 
 
 def test_phrases_and_unknown_states():

@@ -25,7 +25,6 @@ from pulumi_snowdm._core.wait.threshold import FleetRule
 
 RETRYABLE = ("FAILED", "TIMED_OUT", "REJECTED", "CANCELED")
 DEFAULT_ON = ("FAILED", "TIMED_OUT")
-MAX_RETRIES = 10
 # Devices named in a "retry n/N" progress line.
 NAMED = 10
 

@@ -179,17 +179,10 @@ def _task_or_none(client, task_id: str, label: str, say: Say) -> dict | None:
         return None
 
 
-def deliver(client, *, key: str, props: Mapping[str, Any], devices: Sequence[str], also: Sequence[str] = (),
-            label: str, say: Say, rerun: str, cancel: Cancel | None = None) -> list[str]:
-    """Send the command to the devices of `devices` the scope `key` has not sent to; return the scope's tasks that
-    sent to any of `devices` (found or created), oldest first. PartlySent carries them as `task_ids`."""
-    return deliver_sent(client, key=key, props=props, devices=devices, also=also, label=label, say=say, rerun=rerun,
-                        cancel=cancel).task_ids(devices)
-
-
 def deliver_sent(client, *, key: str, props: Mapping[str, Any], devices: Sequence[str], also: Sequence[str] = (),
                  label: str, say: Say, rerun: str, cancel: Cancel | None = None) -> Sent:
-    """`deliver`, returning what the scope has sent (found or created, every attempt) for a retrying host."""
+    """Send the command to the devices of `devices` the scope `key` has not sent to; return what the scope has sent
+    (found or created, every attempt). PartlySent carries the scope's tasks for `devices` as `task_ids`."""
     sent = find_sent(client, key, also=also, label=label, say=say)
     try:
         created = send_rest(client, key=key, props=props, devices=devices, sent=sent, label=label, say=say,

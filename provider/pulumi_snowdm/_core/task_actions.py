@@ -195,7 +195,7 @@ class PartlySent(SnowdmError):
     def __init__(self, label: str, failure: Exception, created: list[tuple[str, list[str]]], unsent: list[str],
                  rerun: str) -> None:
         self.created, self.unsent = created, unsent
-        self.task_ids = [task_id for task_id, _ in created]  # the scope's tasks for the devices (run_scope.deliver)
+        self.task_ids = [task_id for task_id, _ in created]  # the scope's tasks for the devices (run_scope)
         sent = "; ".join(f"{task_id} ({', '.join(devices)})" for task_id, devices in created)
         super().__init__(
             f"{label}: {failure}. Sent: {len(created)} task(s) to {sum(len(d) for _, d in created)} device(s)"

@@ -74,7 +74,7 @@ def end_with_the_engine() -> None:
 
 
 class SdmProvider(ResourceProvider):
-    """Base of the package's dynamic providers: settings from stack config and a lazily built, shared client."""
+    """Base of the package's dynamic providers: settings from stack config, and the Context their operations run on."""
 
     def configure(self, req: ConfigureRequest) -> None:
         self._config = {key: str(value) for key in CONFIG_KEYS if (value := req.config.get(key)) is not None}

@@ -36,11 +36,6 @@ class StateVerdict(enum.Enum):
         """True when the execution will not change state any more (as far as the gate is concerned)."""
         return self in (StateVerdict.PASS, StateVerdict.PASS_ACCEPTED, StateVerdict.FAIL)
 
-    @property
-    def passed(self) -> bool:
-        """True for SUCCEEDED, and for CANCELED when the caller accepts it."""
-        return self in (StateVerdict.PASS, StateVerdict.PASS_ACCEPTED)
-
 
 @dataclasses.dataclass(frozen=True)
 class Acceptor:
