@@ -331,7 +331,7 @@ class _Rollout:
         updated), from one DescribeTask per task: the service's clock, right for a wave adopted by a rerun too.
         ListExecutions has no times, and CreateTask answers none."""
         tasks = existing_tasks(self.client, report.task_ids, prop="devices", label=f"{self.label}: "
-                               f"{report.label}", report=self.ctx.say,
+                               f"{report.label}", say=self.ctx.say,
                                wording=self.ctx.wording)
         created = [task["createdAt"] for task in tasks if task.get("createdAt") is not None]
         ended = [moment for task in tasks if (moment := task.get("completedAt") or task.get("lastUpdatedAt"))]

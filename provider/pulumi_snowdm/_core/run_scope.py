@@ -125,7 +125,7 @@ class Sent:
 def find_sent(client, key: str, *, also: Sequence[str] = (), label: str, say: Say) -> Sent:
     """The scope's tasks: every task ListTasks answers with SCOPE_TAG = `key`, plus `also` (tasks a host recorded
     before scopes were tagged), each read with DescribeTask; tasks gone since are left out."""
-    listed = outlast_busy_service(lambda: _tagged_task_ids(client, key), label=f"{label}: ListTasks", report=say)
+    listed = outlast_busy_service(lambda: _tagged_task_ids(client, key), label=f"{label}: ListTasks", say=say)
     task_ids = list(dict.fromkeys([*listed, *also]))
     tasks = [task for task in fan_out(lambda task_id: _task_or_none(client, task_id, label, say), task_ids) if task]
     sent = Sent(tuple(sorted(tasks, key=lambda task: (str(task.get("createdAt") or ""), task["taskId"]))))
@@ -174,7 +174,7 @@ def _tagged_task_ids(client, key: str) -> list[str]:
 
 def _task_or_none(client, task_id: str, label: str, say: Say) -> dict | None:
     try:
-        return outlast_busy_service(lambda: find_task(client, task_id), label=f"{label}: task {task_id}", report=say)
+        return outlast_busy_service(lambda: find_task(client, task_id), label=f"{label}: task {task_id}", say=say)
     except NotFound:
         return None
 

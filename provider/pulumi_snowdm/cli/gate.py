@@ -119,7 +119,7 @@ def _wait(request: Request, settings: ClientSettings, client, task_ids: list[str
         device_ids = list(dict.fromkeys(request.devices or ()))
     else:
         device_ids = _watched(request, _targets(existing_tasks(client, task_ids, prop="taskIds", label=label,
-                                                               report=say, wording=settings.wording)))
+                                                               say=say, wording=settings.wording)))
     cancel = Cancel()
     ctx = Context(settings, say=say, warn=say, cancel=cancel)
     deadline = Deadline(request.policy.timeout_seconds)
@@ -205,7 +205,7 @@ def look(request: Request, settings: ClientSettings, say: Say) -> GateResult:
     client = sdm_client(settings)
     label = label_of(request)
     task_ids = list(request.task_ids)
-    targets = _targets(existing_tasks(client, task_ids, prop="taskIds", label=label, report=say,
+    targets = _targets(existing_tasks(client, task_ids, prop="taskIds", label=label, say=say,
                                       wording=settings.wording))
     outcome = _look(settings, task_ids, targets, label)
     return GateResult("looked", label, task_ids, outcome, f"{label}: {outcome.progress()}")

@@ -99,7 +99,7 @@ def result_of(gate_result: GateResult, client, say) -> Result:
 
 def _rows(outcome: FleetOutcome, client, say, label: str, *, calls: bool) -> tuple[DeviceResult, ...]:
     """A row per judged entry; with `calls`, times from DescribeExecution and failures' DescribeDevice."""
-    records = execution_records(client, outcome, with_times=calls, report=say, label=label)
+    records = execution_records(client, outcome, with_times=calls, say=say, label=label)
     failing = [entry for entry in outcome.entries if entry.verdict is ExecutionVerdict.FAILED]
     devices = describe_failing(client, failing) if calls else {}
     pairs = zip(outcome.entries, records.values(), strict=False)

@@ -113,7 +113,7 @@ def create(ctx: Context, props: Mapping[str, Any], *, also: Sequence[str] = ()) 
     if props.get("devices"):
         return _send_and_judge(ctx, client, props, label, also)
     task_ids = list(props["taskIds"])
-    tasks = existing_tasks(client, task_ids, prop="taskIds", label=label, report=ctx.say,
+    tasks = existing_tasks(client, task_ids, prop="taskIds", label=label, say=ctx.say,
                            wording=ctx.wording)
     device_ids = [device for task in tasks for device in task.get("targets") or []]
     policy = wait_policy(props)
@@ -211,7 +211,7 @@ def _partial(props: Mapping[str, Any], task_ids: Sequence[str], outcome: FleetOu
     update carries the gate on."""
     devices = list(dict.fromkeys(props["devices"]))
     if outcome is not None:
-        records = execution_records(None, outcome, with_times=False, report=lambda _line: None, label="")
+        records = execution_records(None, outcome, with_times=False, say=lambda _line: None, label="")
         judged = fleet_outputs(outcome, list(task_ids), records)
     else:
         judged = {"taskIds": list(task_ids), "counts": {}, "executions": {}, "failedDevices": [], "succeeded": 0,
@@ -283,7 +283,7 @@ def read_input(props: Mapping[str, Any], key: str) -> Any:
 def _outputs(ctx: Context, client, props, task_ids, outcome: FleetOutcome, label: str, *,
              sent: Sent | None = None) -> dict[str, Any]:
     records = execution_records(client, outcome, with_times=props.get("executionTimes", True) is not False,
-                                report=ctx.say, label=label)
+                                say=ctx.say, label=label)
     # A refresh keeps the rollout's report of how the waves went: it is history, not the current state.
     rollout = {k: props[k] for k in ROLLOUT_OUTPUTS if props.get(k) is not None}
     outputs = {**SPEC.inputs_in(props), **fleet_outputs(outcome, task_ids, records), **rollout}
@@ -308,7 +308,7 @@ def _tasks_still_there(ctx: Context, client, task_ids: Sequence[str], label: str
     def task_or_none(task_id: str) -> dict | None:
         try:
             return outlast_busy_service(lambda: find_task(client, task_id), label=f"{label}: task {task_id}",
-                                        report=ctx.say)
+                                        say=ctx.say)
         except NotFound:
             ctx.say(f"{label}: task {task_id} is gone; dropped from the gate")
             return None

@@ -62,7 +62,7 @@ def create(ctx: Context, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]
     client = ctx.client()
     if props.get("existingTaskId"):
         task = outlast_busy_service(lambda: find_task(client, props["existingTaskId"]),
-                                    label=f"task {props['existingTaskId']}", report=ctx.say)
+                                    label=f"task {props['existingTaskId']}", say=ctx.say)
         ctx.say(f"task {task['taskId']}: adopted ({task.get('state')})")
     else:
         # Both calls are safe to repeat while the service is busy: the client token returns the same task.
@@ -70,8 +70,8 @@ def create(ctx: Context, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]
             lambda: create_task(client, token=client_token(props["scope"], props), command=props["command"],
                                 targets=props["targets"], description=props.get("description"),
                                 tags=props.get("tags")),
-            label=f"CreateTask for {', '.join(props['targets'])}", report=ctx.say)
-        task = outlast_busy_service(lambda: find_task(client, created), label=f"task {created}", report=ctx.say)
+            label=f"CreateTask for {', '.join(props['targets'])}", say=ctx.say)
+        task = outlast_busy_service(lambda: find_task(client, created), label=f"task {created}", say=ctx.say)
         ctx.say(f"task {created}: {props['command']} sent to {len(props['targets'])} device(s)")
     return task["taskId"], {**SPEC.inputs_in(props), **task_outputs(task)}
 

@@ -136,7 +136,7 @@ def _judge(ctx: Context, client, execution: dict, accept_canceled: bool) -> None
 
 def _task_check(ctx: Context, client, task_id: str, label: str):
     """DescribeTask, when an execution is not there at first: a missing task fails at once, naming `task_id`."""
-    return lambda: existing_tasks(client, [task_id], prop="taskId", label=label, report=ctx.say,
+    return lambda: existing_tasks(client, [task_id], prop="taskId", label=label, say=ctx.say,
                                   wording=ctx.wording)
 
 
