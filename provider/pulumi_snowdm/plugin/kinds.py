@@ -1,6 +1,6 @@
 """The plugin's resource tokens (`snowdm:index:<Name>`), each with its declaration, its shared operations and the
-few things that differ per resource: how an imported id becomes inputs, how the user's inputs are read from state,
-and the result line recorded on the resource's row.
+few things that differ per resource: how an imported id becomes inputs, and the result line recorded on the
+resource's row.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
 
-from pulumi_snowdm._core.changes import InputReader
 from pulumi_snowdm._core.operations import fleet_gate, task, task_execution
 from pulumi_snowdm._core.schema import PACKAGE
 from pulumi_snowdm._core.spec import SCOPE, ResourceSpec
@@ -26,7 +25,6 @@ class Kind:
     operations: ModuleType
     result_line: Callable[[Props], str]
     import_inputs: Callable[[str], dict[str, Any]] | None = None
-    input_reader: Callable[[Props], InputReader | None] = lambda news: None
 
     @property
     def token(self) -> str:
@@ -53,7 +51,7 @@ def _task_line(outputs: Props) -> str:
 
 
 KINDS = {kind.token: kind for kind in (
-    Kind(task.SPEC, task, _task_line, import_inputs=task.import_inputs, input_reader=task.input_reader),
+    Kind(task.SPEC, task, _task_line, import_inputs=task.import_inputs),
     Kind(task_execution.SPEC, task_execution, _execution_line, import_inputs=task_execution.import_inputs),
-    Kind(fleet_gate.SPEC, fleet_gate, _fleet_line, input_reader=lambda news: fleet_gate.read_input),
+    Kind(fleet_gate.SPEC, fleet_gate, _fleet_line),
 )}

@@ -90,7 +90,7 @@ class SnowdmProvider(provider_pb2_grpc.ResourceProviderServicer):
         kind = self._kind(request.type or _type_of(request.urn), context)
         news = to_dict(request.news)
         change = plan_change(kind.spec, to_dict(request.olds), news, unknown=unknown,
-                             read_input=kind.input_reader(news))
+                             read_input=kind.operations.input_reader(news))
         return provider_pb2.DiffResponse(
             changes=provider_pb2.DiffResponse.DIFF_SOME if change.changed else provider_pb2.DiffResponse.DIFF_NONE,
             replaces=list(change.replaces), diffs=list(change.changed), deleteBeforeReplace=False)

@@ -25,7 +25,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pulumi_snowdm._core.changes import same
+from pulumi_snowdm._core.changes import InputReader, same
 from pulumi_snowdm._core.context import Context
 from pulumi_snowdm._core.diagnosis import describe_failing, explain_fleet_failure
 from pulumi_snowdm._core.errors import FleetFailed, InputError, NotFound, SnowdmError
@@ -273,8 +273,12 @@ def delete(ctx: Context, id_: str, props: Mapping[str, Any]) -> None:
     cancel_shards(ctx.client(), props.get("taskIds") or [], ctx.say, label)
 
 
-def read_input(props: Mapping[str, Any], key: str) -> Any:
-    """An input as the user gave it: with `devices`, the taskIds in state are an output, not an input."""
+def input_reader(news: Mapping[str, Any]) -> InputReader:
+    """How a diff reads the user's inputs: with `devices`, the taskIds in state are an output, not an input."""
+    return _read_input
+
+
+def _read_input(props: Mapping[str, Any], key: str) -> Any:
     if key == "taskIds" and props.get("devices") is not None:
         return None
     return props.get(key)

@@ -89,6 +89,11 @@ def update(ctx: Context, id_: str, olds: Mapping[str, Any], news: Mapping[str, A
     return {**{k: olds.get(k) for k in OUTPUTS}, **SPEC.inputs_in(news)}
 
 
+def input_reader(news: Mapping[str, Any]) -> None:
+    """A diff reads the inputs as state holds them: no output shares a name with an input."""
+    return None
+
+
 def delete(ctx: Context, id_: str, props: Mapping[str, Any]) -> None:
     """An execution cannot be deleted; the gate is only removed from state."""
 
