@@ -151,7 +151,7 @@ def judge_fleet(
         failed=sum(entry.verdict is ExecutionVerdict.FAILED for entry in entries),
     )
     required = rule.threshold.required_count(tally.total)
-    return FleetOutcome(tuple(entries), tally, required, rule, _decide(tally, rule, settled, early))
+    return FleetOutcome(tuple(entries), tally, required, rule, _fleet_verdict(tally, rule, settled, early))
 
 
 def _entry(key: tuple[str, str], summary: dict, rule: FleetRule, stalled: bool) -> FleetEntry:
@@ -172,7 +172,7 @@ def _entry(key: tuple[str, str], summary: dict, rule: FleetRule, stalled: bool) 
     return FleetEntry(task_id, device_id, state, verdict, summary.get("executionId"), reason)
 
 
-def _decide(tally: Tally, rule: FleetRule, settled: bool, early: bool) -> FleetVerdict | None:
+def _fleet_verdict(tally: Tally, rule: FleetRule, settled: bool, early: bool) -> FleetVerdict | None:
     if tally.total == 0:
         return FleetVerdict.FAIL if settled else None
     if rule.threshold.met(tally) and not (rule.until_ended and tally.pending):
