@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "provider"))
 
 from pulumi_snowdm._core.client import sdm_client  # noqa: E402
-from pulumi_snowdm._core.run_scope import deliver, find_sent, scope_key  # noqa: E402
+from pulumi_snowdm._core.run_scope import deliver_sent, find_sent, scope_key  # noqa: E402
 from pulumi_snowdm._core.settings import ClientSettings  # noqa: E402
 from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator  # noqa: E402
 
@@ -47,8 +47,8 @@ def measure(devices: int, unrelated: int) -> list[tuple]:
             looked = {op: emulator.calls[op] - before.get(op, 0) for op in ("ListTasks", "DescribeTask")}
             before = dict(emulator.calls)
             started = time.perf_counter()
-            deliver(client, key=key, props={"command": "reboot"}, devices=listed, label="bench",
-                    say=lambda _line: None, rerun="rerun")
+            deliver_sent(client, key=key, props={"command": "reboot"}, devices=listed, label="bench",
+                         say=lambda _line: None, rerun="rerun")
             whole = time.perf_counter() - started
             created = emulator.calls["CreateTask"] - before.get("CreateTask", 0)
             rows.append((devices, run, lookup, whole, looked["ListTasks"], looked["DescribeTask"], created))

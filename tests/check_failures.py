@@ -1,7 +1,7 @@
 """Reading a provider's check() the way a user reads `pulumi preview`: each failure is one message that names the
 input as the Python program wrote it (`'managed_device_id' must be ...`)."""
 
-from pulumi_snowdm._core.names import camel
+from pulumi_snowdm._core.name_case import camel
 
 
 def by_input(result) -> dict[str, list[str]]:

@@ -20,7 +20,7 @@ from typing import Any
 import pulumi
 from pulumi import Output
 
-from pulumi_snowdm._core.python_names import SnakeCaseProperties, registration_props
+from pulumi_snowdm._core.python_registration import SnakeCaseProperties, registration_props
 from pulumi_snowdm._core.release import PLUGIN_DOWNLOAD_URL, VERSION
 from pulumi_snowdm._core.schema import PACKAGE
 from pulumi_snowdm._core.spec import FLEET_GATE, TASK, TASK_EXECUTION, ResourceSpec

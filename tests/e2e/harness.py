@@ -85,7 +85,7 @@ def find_engine() -> Path:
 
 
 @dataclass
-class Outcome:
+class OperationResult:
     """What one engine operation showed: whether it succeeded, its whole output, and the stack outputs after it."""
 
     ok: bool
@@ -229,7 +229,7 @@ class Project:
         config = {k: auto.ConfigValue(v, secret=k in secret) for k, v in values.items()}
         self._within_limit("pulumi config set-all", lambda: stack.set_all_config(config))
 
-    def _run(self, operation: str, expect_ok: bool, **kwargs) -> Outcome:
+    def _run(self, operation: str, expect_ok: bool, **kwargs) -> OperationResult:
         lines: list[str] = []
         stack = self.stack
         try:
@@ -239,26 +239,26 @@ class Project:
                 lines,
             )
         except auto.CommandError as error:
-            outcome = Outcome(False, "\n".join(lines) + "\n" + str(error))
+            ran = OperationResult(False, "\n".join(lines) + "\n" + str(error))
         else:
             outputs = {k: v.value for k, v in getattr(result, "outputs", {}).items()}
             changes = getattr(getattr(result, "summary", None), "resource_changes", None) or {}
-            outcome = Outcome(True, "\n".join(lines) + "\n" + getattr(result, "stdout", ""), outputs, changes)
-        if outcome.ok != expect_ok:
+            ran = OperationResult(True, "\n".join(lines) + "\n" + getattr(result, "stdout", ""), outputs, changes)
+        if ran.ok != expect_ok:
             raise EngineFailure(f"pulumi {operation} was expected to {'succeed' if expect_ok else 'fail'}; "
-                                f"the engine said:\n{outcome.output}")
-        return outcome
+                                f"the engine said:\n{ran.output}")
+        return ran
 
-    def preview(self, expect_ok: bool = True, **kwargs) -> Outcome:
+    def preview(self, expect_ok: bool = True, **kwargs) -> OperationResult:
         return self._run("preview", expect_ok, **kwargs)
 
-    def up(self, expect_ok: bool = True, **kwargs) -> Outcome:
+    def up(self, expect_ok: bool = True, **kwargs) -> OperationResult:
         return self._run("up", expect_ok, **kwargs)
 
-    def refresh(self, expect_ok: bool = True, **kwargs) -> Outcome:
+    def refresh(self, expect_ok: bool = True, **kwargs) -> OperationResult:
         return self._run("refresh", expect_ok, **kwargs)
 
-    def destroy(self, expect_ok: bool = True) -> Outcome:
+    def destroy(self, expect_ok: bool = True) -> OperationResult:
         return self._run("destroy", expect_ok)
 
     def export(self) -> dict:

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from pulumi_snowdm._core.constraints import shape_problems
+from pulumi_snowdm._core.model_constraints import shape_problems
 from pulumi_snowdm._core.service_model import service_model
 
 INSTANCE = {

@@ -12,7 +12,7 @@ import pytest
 
 from pulumi_snowdm._core.context import Context
 from pulumi_snowdm._core.operations import fleet_gate, task_execution
-from pulumi_snowdm._core.run_scope import deliver, scope_key
+from pulumi_snowdm._core.run_scope import deliver_sent, scope_key
 from pulumi_snowdm._core.settings import ClientSettings
 from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator
 
@@ -68,8 +68,9 @@ def gates_side_by_side(settings: ClientSettings) -> tuple[list[str], list[str]]:
     lines: list[str] = []
     warnings: list[str] = []
     ctx = Context(settings, say=lines.append, warn=warnings.append)
-    tasks = deliver(ctx.client(), key=scope_key("pacing/te", "reboot", None), props={"command": "reboot"},
-                    devices=DEVICES[160:], label="tasks", say=lines.append, rerun="rerun")
+    devices = DEVICES[160:]
+    tasks = deliver_sent(ctx.client(), key=scope_key("pacing/te", "reboot", None), props={"command": "reboot"},
+                         devices=devices, label="tasks", say=lines.append, rerun="rerun").task_ids(devices)
     jobs = [lambda: fleet_gate.create(ctx, {"devices": DEVICES[:100], "command": "reboot", "scope": "pacing/a",
                                             **TIMING}),
             lambda: fleet_gate.create(ctx, {"devices": DEVICES[100:160], "command": "reboot", "scope": "pacing/b",

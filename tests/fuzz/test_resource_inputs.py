@@ -13,7 +13,7 @@ import math
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from pulumi_snowdm._core.names import snake
+from pulumi_snowdm._core.name_case import snake
 from pulumi_snowdm.resources.fleet_gate import FleetGateProvider
 from pulumi_snowdm.resources.task import TaskProvider
 from pulumi_snowdm.resources.task_execution import TaskExecutionProvider

@@ -112,8 +112,8 @@ def test_a_failed_gate_reports_what_was_sent_and_its_rerun_sends_nothing(host, e
 
 @pytest.mark.parametrize("emulator", [SCENARIO], indirect=True)
 def test_tags_of_the_gates_own_are_refused_at_check(host, emulator):
-    from pulumi_snowdm._core.checks import InputCheck
-    from pulumi_snowdm._core.names import snake
+    from pulumi_snowdm._core.input_checks import InputCheck
+    from pulumi_snowdm._core.name_case import snake
 
     check = InputCheck(fleet_gate.SPEC, gate(FLEET[:2], tags={"snowdm:run-scope": "x", "team": "edge"}),
                        label=snake, unknown=lambda _value: False)

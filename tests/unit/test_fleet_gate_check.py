@@ -6,7 +6,7 @@ check makes no API call, so it runs here directly; tests/e2e/test_fleet_gate.py 
 import pytest
 from pulumi.output import Unknown
 
-from pulumi_snowdm._core.names import snake
+from pulumi_snowdm._core.name_case import snake
 from pulumi_snowdm._core.operations.fleet_gate import fleet_id
 from pulumi_snowdm._core.run_scope import scope_key, shard_token
 from pulumi_snowdm._core.task_actions import shards

@@ -1,6 +1,7 @@
 """The layers of docs/architecture.md hold: `_core` never imports Pulumi or a host, no host (the dynamic resources,
 the plugin, the CLI, and `native.py`'s plugin classes) imports another, and no resource module imports another
-(shared things live in `_core`; `hints.py`, the Python classes' argument type, is no host)."""
+(shared things live in `_core`; `hints.py`, the Python classes' argument type, is no host); and the page has a line
+for every `_core` module."""
 
 import ast
 from pathlib import Path
@@ -50,3 +51,11 @@ def test_no_host_imports_another(host):
 def test_native_stands_on_core_alone():
     ours = {name for name in imports(PACKAGE / "native.py") if name.startswith("pulumi_snowdm")}
     assert ours and all(name.startswith(("pulumi_snowdm._core", "pulumi_snowdm.hints")) for name in ours), ours
+
+
+def test_the_architecture_page_gives_every_core_module_a_line_of_its_own():
+    page = (Path(__file__).resolve().parents[2] / "docs" / "architecture.md").read_text()
+    block = page[page.index("\n_core/\n"):page.index("\nemulator/")]
+    listed = {line.split()[0] for line in block.splitlines() if line.split() and line.split()[0].endswith(".py")}
+    modules = {path.name for path in (PACKAGE / "_core").rglob("*.py") if path.name != "__init__.py"}
+    assert modules <= listed, f"docs/architecture.md has no line for {sorted(modules - listed)}"

@@ -10,7 +10,7 @@ import dill
 import pytest
 from pulumi.output import Unknown
 
-from pulumi_snowdm._core.names import snake
+from pulumi_snowdm._core.name_case import snake
 from pulumi_snowdm.resources.task import TaskProvider
 from pulumi_snowdm.resources.task_execution import TaskExecutionProvider
 

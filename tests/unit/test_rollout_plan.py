@@ -66,8 +66,8 @@ def test_max_failures_is_a_count_or_a_percentage_of_the_devices_sent_to():
 def test_a_wave_rule_holds_a_met_threshold_until_every_execution_ended():
     view = {("st-1", "a"): {"state": "SUCCEEDED"}, ("st-1", "b"): {"state": "IN_PROGRESS"}}
     rule = FleetRule(Threshold(count=1), fail_fast=True, until_ended=True)
-    assert judge_fleet(view, rule).decision is None
+    assert judge_fleet(view, rule).verdict is None
     view[("st-1", "b")] = {"state": "FAILED"}
-    assert judge_fleet(view, rule).decision.value == "pass"
+    assert judge_fleet(view, rule).verdict.value == "pass"
     view[("st-1", "a")] = {"state": "FAILED"}
-    assert judge_fleet(view, rule).decision.value == "fail"  # two failures, one allowed
+    assert judge_fleet(view, rule).verdict.value == "fail"  # two failures, one allowed

@@ -14,7 +14,7 @@ import pytest
 
 from pulumi_snowdm import FleetGate, Task, TaskExecution, native
 from pulumi_snowdm._core.docstrings import class_docstring, init_docstring
-from pulumi_snowdm._core.names import camel
+from pulumi_snowdm._core.name_case import camel
 from pulumi_snowdm._core.schema import package_schema
 from pulumi_snowdm._core.spec import RESOURCES
 

@@ -92,10 +92,10 @@ class TaskClient:
 
 def test_a_missing_task_is_named_with_the_input_and_what_to_check():
     client = TaskClient({"st-1": ["smd-1"]})
-    assert existing_tasks(client, ["st-1"], prop="taskIds", label="gate", report=print,
+    assert existing_tasks(client, ["st-1"], prop="taskIds", label="gate", say=print,
                           wording=PYTHON)[0]["targets"] == ["smd-1"]
     with pytest.raises(SnowdmError) as caught:
-        existing_tasks(client, ["st-1", "st-nope"], prop="taskIds", label="fleet gate g", report=print,
+        existing_tasks(client, ["st-1", "st-nope"], prop="taskIds", label="fleet gate g", say=print,
                        wording=PYTHON)
     text = str(caught.value)
     assert text.startswith("fleet gate g: task st-nope (given as task_ids) was not found")

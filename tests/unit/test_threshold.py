@@ -5,7 +5,7 @@ import pytest
 
 from pulumi_snowdm._core.errors import InputError
 from pulumi_snowdm._core.shares import Threshold, parse_threshold
-from pulumi_snowdm._core.wait.threshold import NOT_LISTED, Decision, FleetRule, Outcome, Tally, judge_fleet
+from pulumi_snowdm._core.wait.threshold import NOT_LISTED, ExecutionVerdict, FleetRule, FleetVerdict, Tally, judge_fleet
 
 
 @pytest.mark.parametrize(
@@ -91,56 +91,57 @@ SEVEN = FleetRule(Threshold(count=7))
 
 
 @pytest.mark.parametrize(
-    "states, rule, decision",
+    "states, rule, verdict",
     [
-        (["SUCCEEDED"] * 3, ALL, Decision.PASS),
+        (["SUCCEEDED"] * 3, ALL, FleetVerdict.PASS),
         (["SUCCEEDED", "SUCCEEDED", "IN_PROGRESS"], ALL, None),
         (["SUCCEEDED", "FAILED", "IN_PROGRESS"], ALL, None),
-        (["SUCCEEDED", "FAILED", "IN_PROGRESS"], FAST, Decision.FAIL),
-        (["SUCCEEDED", "FAILED", "SUCCEEDED"], ALL, Decision.FAIL),
-        (["SUCCEEDED", "CANCELED"], ALL, Decision.FAIL),
-        (["SUCCEEDED", "CANCELED"], FleetRule(accept_canceled=True), Decision.PASS),
-        (["SUCCEEDED"] * 9 + ["FAILED"], NINETY, Decision.PASS),
-        (["SUCCEEDED"] * 9 + ["QUEUED"], NINETY, Decision.PASS),
+        (["SUCCEEDED", "FAILED", "IN_PROGRESS"], FAST, FleetVerdict.FAIL),
+        (["SUCCEEDED", "FAILED", "SUCCEEDED"], ALL, FleetVerdict.FAIL),
+        (["SUCCEEDED", "CANCELED"], ALL, FleetVerdict.FAIL),
+        (["SUCCEEDED", "CANCELED"], FleetRule(accept_canceled=True), FleetVerdict.PASS),
+        (["SUCCEEDED"] * 9 + ["FAILED"], NINETY, FleetVerdict.PASS),
+        (["SUCCEEDED"] * 9 + ["QUEUED"], NINETY, FleetVerdict.PASS),
         (["SUCCEEDED"] * 8 + ["FAILED", "QUEUED"], NINETY, None),
         (["SUCCEEDED"] * 8 + ["FAILED", "QUEUED"], NINETY_FAIL_FAST, None),
-        (["SUCCEEDED"] * 7 + ["FAILED", "FAILED", "QUEUED"], NINETY_FAIL_FAST, Decision.FAIL),
+        (["SUCCEEDED"] * 7 + ["FAILED", "FAILED", "QUEUED"], NINETY_FAIL_FAST, FleetVerdict.FAIL),
         (["SUCCEEDED"] * 7 + ["FAILED", "FAILED", "QUEUED"], NINETY, None),
-        (["SUCCEEDED"] * 7 + ["REJECTED", "TIMED_OUT", "FAILED"], SEVEN, Decision.PASS),
+        (["SUCCEEDED"] * 7 + ["REJECTED", "TIMED_OUT", "FAILED"], SEVEN, FleetVerdict.PASS),
         (["SUCCEEDED"] * 6 + ["REJECTED", "TIMED_OUT", "FAILED", "IN_PROGRESS"], SEVEN, None),
-        (["SUCCEEDED"] * 6 + ["REJECTED", "TIMED_OUT", "FAILED", "FAILED"], SEVEN, Decision.FAIL),
-        (["SUCCEEDED"] * 3, SEVEN, Decision.FAIL),
+        (["SUCCEEDED"] * 6 + ["REJECTED", "TIMED_OUT", "FAILED", "FAILED"], SEVEN, FleetVerdict.FAIL),
+        (["SUCCEEDED"] * 3, SEVEN, FleetVerdict.FAIL),
         (["SUCCEEDED", "SOMETHING_NEW"], ALL, None),
-        ([], ALL, Decision.FAIL),
+        ([], ALL, FleetVerdict.FAIL),
     ],
 )
-def test_decision(states, rule, decision):
-    assert judge_fleet(view(*states), rule).decision is decision
+def test_fleet_verdict(states, rule, verdict):
+    assert judge_fleet(view(*states), rule).verdict is verdict
 
 
 def test_nothing_listed_during_the_grace_period_keeps_waiting():
-    assert judge_fleet({}, ALL, settled=False).decision is None
+    assert judge_fleet({}, ALL, settled=False).verdict is None
 
 
 def test_stalled_queued_counts_as_failed():
     outcome = judge_fleet(view("SUCCEEDED", "QUEUED"), ALL, stalled=[("st-1", "smd-1")])
-    assert outcome.decision is Decision.FAIL
+    assert outcome.verdict is FleetVerdict.FAIL
     assert outcome.failing()[0].reason.startswith("still QUEUED")
 
 
 @pytest.mark.parametrize(
-    "settled, outcome, decision", [(False, Outcome.PENDING, None), (True, Outcome.FAILED, Decision.FAIL)]
+    "settled, verdict, fleet_verdict",
+    [(False, ExecutionVerdict.PENDING, None), (True, ExecutionVerdict.FAILED, FleetVerdict.FAIL)],
 )
-def test_expected_devices_without_an_execution(settled, outcome, decision):
+def test_expected_devices_without_an_execution(settled, verdict, fleet_verdict):
     judged = judge_fleet(view("SUCCEEDED"), ALL, device_ids=["smd-0", "smd-7"], settled=settled)
     missing = [entry for entry in judged.entries if entry.state == NOT_LISTED]
-    assert [(entry.device_id, entry.outcome) for entry in missing] == [("smd-7", outcome)]
-    assert judged.decision is decision
+    assert [(entry.device_id, entry.verdict) for entry in missing] == [("smd-7", verdict)]
+    assert judged.verdict is fleet_verdict
 
 
 def test_a_device_listed_by_any_task_is_not_missing():
     both = {**view("SUCCEEDED", task="st-1"), **{("st-2", "smd-5"): {"managedDeviceId": "smd-5", "state": "SUCCEEDED"}}}
-    assert judge_fleet(both, ALL, device_ids=["smd-0", "smd-5"]).decision is Decision.PASS
+    assert judge_fleet(both, ALL, device_ids=["smd-0", "smd-5"]).verdict is FleetVerdict.PASS
 
 
 @pytest.mark.parametrize(
@@ -158,5 +159,5 @@ def test_progress_line(states, rule, line):
 
 def test_a_refresh_fails_an_unreachable_threshold_at_once_without_claiming_fail_fast():
     judged = judge_fleet(view("SUCCEEDED", "FAILED", "IN_PROGRESS"), ALL, early=True)
-    assert judged.decision is Decision.FAIL
+    assert judged.verdict is FleetVerdict.FAIL
     assert judged.rule.fail_fast is False

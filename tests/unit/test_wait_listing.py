@@ -42,12 +42,12 @@ class ScriptedLister:
         return sum(self.calls.values())
 
 
-def wait_for_devices(source, task_ids, device_ids, policy, *, rule=ALL_MUST_SUCCEED, label, report, lister, registry):
+def wait_for_devices(source, task_ids, device_ids, policy, *, rule=ALL_MUST_SUCCEED, label, say, lister, registry):
     """The loop as FleetGate runs it, over the shared listings of `registry`."""
     with registry.subscribe(source, task_ids, lister, devices=device_ids,
                             interval=policy.initial_delay_seconds) as subscription:
         return wait_until_decided(ListingSource(subscription), SetGate(task_ids, device_ids, rule), policy,
-                                  label=label, events=wait_lines(label, single=False, say=report)).outcome
+                                  label=label, events=wait_lines(label, single=False, say=say)).outcome
 
 
 def settle(registry, timeout=1.0):
@@ -93,7 +93,7 @@ def test_fleet_gate_over_two_tasks_passes_with_a_threshold_despite_failures():
     registry = Listings(min_interval=0)
     lines = []
     outcome = wait_for_devices("test-threshold", ["st-1", "st-2"], None, TINY, rule=FleetRule(Threshold(percent=90)),
-                               label="fleet", report=lines.append, lister=lister, registry=registry)
+                               label="fleet", say=lines.append, lister=lister, registry=registry)
     assert (outcome.tally.succeeded, outcome.tally.failed, outcome.required) == (9, 1, 9)
     assert lines[-1] == "fleet: 9/10 SUCCEEDED, 1 FAILED (need 9)"
     assert set(lister.calls) == {"st-1", "st-2"}
@@ -106,7 +106,7 @@ def test_fail_fast_ends_as_soon_as_the_threshold_is_unreachable():
     started = time.monotonic()
     with pytest.raises(FleetFailed) as caught:
         wait_for_devices("test-fail-fast", ["st-1"], None, TINY, rule=FleetRule(fail_fast=True), label="fleet",
-                         report=lambda line: None, lister=lister, registry=registry)
+                         say=lambda line: None, lister=lister, registry=registry)
     assert time.monotonic() - started < 0.5
     assert "smd-1 (task st-1, execution e-smd-1): REJECTED" in str(caught.value)
     assert "2 still running" in str(caught.value)
@@ -119,7 +119,7 @@ def test_without_fail_fast_the_gate_waits_for_the_rest_until_the_deadline():
                         initial_delay_seconds=0.01, max_delay_seconds=0.02, heartbeat_seconds=0.1)
     lines = []
     with pytest.raises(WaitTimedOut, match="0/2 SUCCEEDED, 1 IN_PROGRESS, 1 REJECTED"):
-        wait_for_devices("test-deadline", ["st-1"], None, policy, label="fleet", report=lines.append,
+        wait_for_devices("test-deadline", ["st-1"], None, policy, label="fleet", say=lines.append,
                          lister=lister, registry=registry)
     assert any(line.startswith("fleet: still waiting after") for line in lines)
 
@@ -134,7 +134,7 @@ def test_late_executions_are_tolerated_within_the_grace_period():
     lister = ScriptedLister({"st-1": script})
     lines = []
     outcome = wait_for_devices("test-late", ["st-1"], ["smd-1", "smd-2"], TINY, label="fleet",
-                               report=lines.append, lister=lister, registry=Listings(min_interval=0))
+                               say=lines.append, lister=lister, registry=Listings(min_interval=0))
     assert outcome.tally.succeeded == 2
     assert lines[0] == "fleet: 0/2 SUCCEEDED, 2 NOT_LISTED"
 
@@ -142,7 +142,7 @@ def test_late_executions_are_tolerated_within_the_grace_period():
 def test_a_task_still_unknown_after_the_grace_period_is_not_found():
     lister = ScriptedLister({"st-1": lambda n: NotFound("task", "st-1")})
     with pytest.raises(NotFound, match="task st-1"):
-        wait_for_devices("test-unknown", ["st-1"], None, TINY, label="fleet", report=lambda line: None,
+        wait_for_devices("test-unknown", ["st-1"], None, TINY, label="fleet", say=lambda line: None,
                          lister=lister, registry=Listings(min_interval=0))
 
 
@@ -150,7 +150,7 @@ def test_an_expected_device_never_listed_fails_the_gate():
     lister = ScriptedLister({"st-1": lambda n: {"smd-1": "SUCCEEDED"}})
     with pytest.raises(FleetFailed, match="smd-2 \\(no execution\\): NOT_LISTED"):
         wait_for_devices("test-missing", ["st-1"], ["smd-1", "smd-2"], TINY, label="fleet",
-                         report=lambda line: None, lister=lister, registry=Listings(min_interval=0))
+                         say=lambda line: None, lister=lister, registry=Listings(min_interval=0))
 
 
 def test_listing_errors_reach_the_waiters():
@@ -205,7 +205,7 @@ def test_a_fleet_over_many_tasks_is_listed_by_a_fixed_pool_once_per_task_per_rou
 
     policy = WaitPolicy(timeout_seconds=10, not_found_grace_seconds=0.3, initial_delay_seconds=0.02,
                         max_delay_seconds=0.05, heartbeat_seconds=5)
-    outcome = wait_for_devices("test-pool", tasks, None, policy, label="fleet", report=lambda line: None,
+    outcome = wait_for_devices("test-pool", tasks, None, policy, label="fleet", say=lambda line: None,
                                lister=counting, registry=registry)
     assert outcome.tally.succeeded == 60
     assert max(peak) <= 3 and threading.active_count() < 20

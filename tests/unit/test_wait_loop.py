@@ -40,12 +40,12 @@ def timeline(time, steps):
     return observe
 
 
-def wait_for_execution(observe, policy, *, label, report, clock, sleep, accept_canceled=False, explain_failure=None,
+def wait_for_execution(observe, policy, *, label, say, clock, sleep, accept_canceled=False, explain_failure=None,
                        **options):
     """The loop as TaskExecution runs it, over DescribeExecution answers from `observe()`."""
     source = DescribeSource(observe, "st-1", "smd-1", sleep=sleep)
     gate = ExecutionGate("st-1", "smd-1", accept_canceled=accept_canceled, explain=explain_failure)
-    decided = wait_until_decided(source, gate, policy, label=label, events=wait_lines(label, single=True, say=report),
+    decided = wait_until_decided(source, gate, policy, label=label, events=wait_lines(label, single=True, say=say),
                                  clock=clock, **options)
     return decided.view[("st-1", "smd-1")]
 
@@ -56,7 +56,7 @@ def run(steps, policy=FAST, **options):
     observe = timeline(time, steps)
     options.setdefault("rng", random.Random(7))
     try:
-        result = wait_for_execution(observe, policy, label="task st-1 on smd-1", report=lines.append,
+        result = wait_for_execution(observe, policy, label="task st-1 on smd-1", say=lines.append,
                                     clock=time.clock, sleep=time.sleep, **options)
     except Exception as error:  # returned so tables can assert on it
         result = error
@@ -112,7 +112,7 @@ def test_other_errors_propagate():
     def observe():
         raise AccessError("denied")
     with pytest.raises(AccessError):
-        wait_for_execution(observe, FAST, label="x", report=print, clock=lambda: 0.0, sleep=lambda s: None)
+        wait_for_execution(observe, FAST, label="x", say=print, clock=lambda: 0.0, sleep=lambda s: None)
 
 
 def test_queued_too_long_says_the_device_may_be_offline():
@@ -143,7 +143,7 @@ def test_a_caller_owned_deadline_wins_over_the_policy():
     time = FakeTime()
     observe = timeline(time, [(0, "IN_PROGRESS")])
     with pytest.raises(WaitTimedOut):
-        wait_for_execution(observe, FAST, label="x", report=lambda line: None, deadline=Deadline(45, time.clock),
+        wait_for_execution(observe, FAST, label="x", say=lambda line: None, deadline=Deadline(45, time.clock),
                            clock=time.clock, sleep=time.sleep)
     assert time.now == pytest.approx(45)
 
@@ -219,7 +219,7 @@ def test_service_unavailable_is_a_missed_look_until_the_deadline():
             raise ServiceUnavailable("DescribeExecution stayed unavailable through every retry: ThrottlingException")
         return {"executionId": "e-1", "taskId": "st-1", "managedDeviceId": "smd-1", "state": answer}
 
-    result = wait_for_execution(observe, FAST, label="task st-1 on smd-1", report=lines.append,
+    result = wait_for_execution(observe, FAST, label="task st-1 on smd-1", say=lines.append,
                                 clock=time.clock, sleep=time.sleep, rng=random.Random(1))
     assert result["state"] == "SUCCEEDED"
     assert sum("the service is busy" in line for line in lines) == 2  # once per streak
@@ -228,7 +228,7 @@ def test_service_unavailable_is_a_missed_look_until_the_deadline():
         raise ServiceUnavailable("ThrottlingException")
 
     with pytest.raises(WaitTimedOut, match="stayed unavailable until the deadline"):
-        wait_for_execution(always_busy, FAST, label="task st-1 on smd-1", report=lines.append,
+        wait_for_execution(always_busy, FAST, label="task st-1 on smd-1", say=lines.append,
                            clock=time.clock, sleep=time.sleep, rng=random.Random(1))
 
 
@@ -285,7 +285,7 @@ def outlast(call, policy=None):
     time, lines = FakeTime(), []
     options = {} if policy is None else {"policy": policy}
     try:
-        result = outlast_busy_service(call, label="task st-1", report=lines.append, clock=time.clock,
+        result = outlast_busy_service(call, label="task st-1", say=lines.append, clock=time.clock,
                                       sleep=time.sleep, rng=random.Random(3), **options)
     except Exception as error:  # returned for the assertions
         result = error

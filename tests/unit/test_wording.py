@@ -9,11 +9,11 @@ import argparse
 import botocore.exceptions
 import pytest
 
-from pulumi_snowdm._core.checks import InputCheck
 from pulumi_snowdm._core.client import translate
 from pulumi_snowdm._core.diagnosis import explain_execution_failure, explain_fleet_failure
 from pulumi_snowdm._core.errors import SnowdmError
-from pulumi_snowdm._core.names import snake
+from pulumi_snowdm._core.input_checks import InputCheck
+from pulumi_snowdm._core.name_case import snake
 from pulumi_snowdm._core.settings import ClientSettings, check_region
 from pulumi_snowdm._core.shares import parse_threshold
 from pulumi_snowdm._core.spec import FLEET_GATE

@@ -14,9 +14,9 @@ from typing import Any
 
 from pulumi_snowdm._core.spec import ResourceSpec
 
-# An input as the resource's state or new inputs hold it; a resource whose outputs share names with its inputs
-# says which of those values are the user's.
-Given = Callable[[Mapping[str, Any], str], Any]
+# Reads one input (by name) from a resource's state or new inputs; a resource whose outputs share names with its
+# inputs gives one that says which of those values are the user's.
+InputReader = Callable[[Mapping[str, Any], str], Any]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,9 +28,9 @@ class Change:
 
 
 def plan_change(spec: ResourceSpec, olds: Mapping[str, Any], news: Mapping[str, Any], *,
-                unknown: Callable[[Any], bool], given: Given | None = None) -> Change:
+                unknown: Callable[[Any], bool], read_input: InputReader | None = None) -> Change:
     """Compare old and new inputs of a resource of `spec`."""
-    read = given or (lambda props, name: props.get(name))
+    read = read_input or (lambda props, name: props.get(name))
     changed = []
     for prop in (*spec.inputs, *spec.internal):
         old, new = read(olds, prop.name), read(news, prop.name)

@@ -18,7 +18,7 @@ from pulumi_snowdm._core.settings import ClientSettings
 from pulumi_snowdm._core.times import duration
 from pulumi_snowdm._core.wait.cancel import Cancel
 from pulumi_snowdm._core.wait.listing import LISTINGS, Lister, settings_lister
-from pulumi_snowdm._core.wait.loop import Decided, Event, Gate, ListingSource, Source, wait_until_decided
+from pulumi_snowdm._core.wait.loop import Event, Gate, ListingSource, Source, WaitResult, wait_until_decided
 from pulumi_snowdm._core.wait.policy import Deadline, WaitPolicy
 from pulumi_snowdm._core.wait_lines import wait_lines
 from pulumi_snowdm._core.wording import Wording
@@ -84,7 +84,7 @@ class Context:
             time.sleep(seconds)
 
     def wait(self, source: Source, gate: Gate, policy: WaitPolicy, *, label: str, events: Callable[[Event], None],
-             until_seen: bool = False, deadline: Deadline | None = None) -> Decided:
+             until_seen: bool = False, deadline: Deadline | None = None) -> WaitResult:
         """`wait_until_decided` with this host's deadline (or `deadline`, shared by several waits) and cancel
         token; a timeout says which deadline ended it."""
         deadline = deadline or self.deadline(policy)
@@ -98,7 +98,7 @@ class Context:
 
     def wait_on_tasks(self, task_ids: Sequence[str], devices: Sequence[str] | None, gate: Gate, policy: WaitPolicy,
                       *, label: str, events: Callable[[Event], None], until_seen: bool = False,
-                      deadline: Deadline | None = None, lister: Lister | None = None) -> Decided:
+                      deadline: Deadline | None = None, lister: Lister | None = None) -> WaitResult:
         """The one way to wait on tasks: join the process's shared listings of `task_ids` (limited to `devices`,
         looked at every `policy.initial_delay_seconds` at first), then `wait` on them. `lister` replaces the
         settings' own ListExecutions (the CLI's, which tells an outage from a bad endpoint)."""

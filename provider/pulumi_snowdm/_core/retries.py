@@ -20,12 +20,11 @@ from pulumi_snowdm._core.finders import find_execution
 from pulumi_snowdm._core.run_scope import Sent
 from pulumi_snowdm._core.shares import Threshold
 from pulumi_snowdm._core.task_actions import fan_out
-from pulumi_snowdm._core.wait.loop import Decided
+from pulumi_snowdm._core.wait.loop import WaitResult
 from pulumi_snowdm._core.wait.threshold import FleetRule
 
 RETRYABLE = ("FAILED", "TIMED_OUT", "REJECTED", "CANCELED")
 DEFAULT_ON = ("FAILED", "TIMED_OUT")
-MAX_RETRIES = 10
 # Devices named in a "retry n/N" progress line.
 NAMED = 10
 
@@ -80,8 +79,8 @@ def due(view: Mapping[tuple[str, str], dict], sent: Sent, devices: Iterable[str]
 
 
 def judge_with_retries(sent: Sent, devices: Sequence[str], retry: Retry, *,
-                       wait: Callable[[Sent, bool], Decided], resend: Callable[[list[str], int], Sent],
-                       pause: Callable[[float], None], say: Say, label: str) -> tuple[Decided, Sent]:
+                       wait: Callable[[Sent, bool], WaitResult], resend: Callable[[list[str], int], Sent],
+                       pause: Callable[[float], None], say: Say, label: str) -> tuple[WaitResult, Sent]:
     """Judge `devices` on their latest attempts, retrying as `retry` says. `wait(sent, final)` waits on the
     devices' current executions: until each has ended (final False), or by the caller's own rule (final True,
     which raises the caller's failure). `resend(devices, attempt)` sends an attempt and returns the scope's

@@ -40,7 +40,7 @@ from pulumi_snowdm._core.task_actions import cancel_queued, existing_tasks, fan_
 from pulumi_snowdm._core.times import duration, iso
 from pulumi_snowdm._core.wait.loop import SetGate
 from pulumi_snowdm._core.wait.policy import WaitPolicy
-from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, judge_fleet
+from pulumi_snowdm._core.wait.threshold import FleetOutcome, FleetRule, FleetVerdict, judge_fleet
 
 # Untouched devices listed in an abort message.
 NAMED_UNTOUCHED = 200
@@ -207,7 +207,7 @@ def run_rollout(ctx: Context, props: Mapping[str, Any], policy: WaitPolicy, *, l
     run.result.scope = run.sent
     outcome = judge_fleet(run.view, final_rule, device_ids=run.result.sent)
     run.result.outcome = outcome
-    if outcome.decision is Decision.FAIL:
+    if outcome.verdict is FleetVerdict.FAIL:
         raise FleetFailed(run.final_failure(outcome))
     return run.result
 
@@ -331,7 +331,7 @@ class _Rollout:
         updated), from one DescribeTask per task: the service's clock, right for a wave adopted by a rerun too.
         ListExecutions has no times, and CreateTask answers none."""
         tasks = existing_tasks(self.client, report.task_ids, prop="devices", label=f"{self.label}: "
-                               f"{report.label}", report=self.ctx.say,
+                               f"{report.label}", say=self.ctx.say,
                                wording=self.ctx.wording)
         created = [task["createdAt"] for task in tasks if task.get("createdAt") is not None]
         ended = [moment for task in tasks if (moment := task.get("completedAt") or task.get("lastUpdatedAt"))]

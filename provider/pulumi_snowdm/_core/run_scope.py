@@ -125,7 +125,7 @@ class Sent:
 def find_sent(client, key: str, *, also: Sequence[str] = (), label: str, say: Say) -> Sent:
     """The scope's tasks: every task ListTasks answers with SCOPE_TAG = `key`, plus `also` (tasks a host recorded
     before scopes were tagged), each read with DescribeTask; tasks gone since are left out."""
-    listed = outlast_busy_service(lambda: _tagged_task_ids(client, key), label=f"{label}: ListTasks", report=say)
+    listed = outlast_busy_service(lambda: _tagged_task_ids(client, key), label=f"{label}: ListTasks", say=say)
     task_ids = list(dict.fromkeys([*listed, *also]))
     tasks = [task for task in fan_out(lambda task_id: _task_or_none(client, task_id, label, say), task_ids) if task]
     sent = Sent(tuple(sorted(tasks, key=lambda task: (str(task.get("createdAt") or ""), task["taskId"]))))
@@ -174,22 +174,15 @@ def _tagged_task_ids(client, key: str) -> list[str]:
 
 def _task_or_none(client, task_id: str, label: str, say: Say) -> dict | None:
     try:
-        return outlast_busy_service(lambda: find_task(client, task_id), label=f"{label}: task {task_id}", report=say)
+        return outlast_busy_service(lambda: find_task(client, task_id), label=f"{label}: task {task_id}", say=say)
     except NotFound:
         return None
 
 
-def deliver(client, *, key: str, props: Mapping[str, Any], devices: Sequence[str], also: Sequence[str] = (),
-            label: str, say: Say, rerun: str, cancel: Cancel | None = None) -> list[str]:
-    """Send the command to the devices of `devices` the scope `key` has not sent to; return the scope's tasks that
-    sent to any of `devices` (found or created), oldest first. PartlySent carries them as `task_ids`."""
-    return deliver_sent(client, key=key, props=props, devices=devices, also=also, label=label, say=say, rerun=rerun,
-                        cancel=cancel).task_ids(devices)
-
-
 def deliver_sent(client, *, key: str, props: Mapping[str, Any], devices: Sequence[str], also: Sequence[str] = (),
                  label: str, say: Say, rerun: str, cancel: Cancel | None = None) -> Sent:
-    """`deliver`, returning what the scope has sent (found or created, every attempt) for a retrying host."""
+    """Send the command to the devices of `devices` the scope `key` has not sent to; return what the scope has sent
+    (found or created, every attempt). PartlySent carries the scope's tasks for `devices` as `task_ids`."""
     sent = find_sent(client, key, also=also, label=label, say=say)
     try:
         created = send_rest(client, key=key, props=props, devices=devices, sent=sent, label=label, say=say,

@@ -1,7 +1,7 @@
 """Every resource's properties, declared once: the one place a property's name, type, default, bounds,
 replace-on-change and description are stated.
 
-From these declarations come the input checks (`_core.checks`), the diff (`_core.changes`), the resources' props
+From these declarations come the input checks (`_core.input_checks`), the diff (`_core.changes`), the resources' props
 and names (`resources/`), `schema.json` (`_core.schema`) and README's reference, both written by
 `scripts/generate.py`. A property is camelCase in state, in the schema and on the wire; its Python name is the
 snake_case form, which is how error messages name it to Python users.
@@ -15,7 +15,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pulumi_snowdm._core.names import snake
+from pulumi_snowdm._core.name_case import snake
 from pulumi_snowdm._core.service_model import service_model, structure
 from pulumi_snowdm._core.wait.policy import WaitPolicy
 
@@ -98,8 +98,8 @@ class ResourceSpec:
     def input(self, name: str) -> Prop:
         return next(p for p in (*self.inputs, *self.internal) if p.name == name)
 
-    def given_inputs(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        """The inputs that are set, kept in state beside the outputs (read and diff see old outputs)."""
+    def inputs_in(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """The inputs set in `props`, kept in state beside the outputs (read and diff see old outputs)."""
         return {name: props[name] for name in self.input_names if props.get(name) is not None}
 
     def python_names(self) -> dict[str, str]:

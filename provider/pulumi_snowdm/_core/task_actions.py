@@ -127,7 +127,7 @@ def retag(client, arn: str, old: Mapping[str, str], new: Mapping[str, str]) -> N
 
 
 def existing_tasks(client, task_ids: Sequence[str], *, prop: str, label: str,
-                   report: Callable[[str], None], wording: Wording) -> list[dict]:
+                   say: Callable[[str], None], wording: Wording) -> list[dict]:
     """DescribeTask of every task a wait is about to watch, outlasting a busy service; in order.
 
     Tells "no such task" (fail now, naming the input `prop` and what to check) from "the execution is not listed
@@ -137,7 +137,7 @@ def existing_tasks(client, task_ids: Sequence[str], *, prop: str, label: str,
     def describe(task_id: str) -> dict:
         try:
             return outlast_busy_service(lambda: find_task(client, task_id), label=f"{label}: task {task_id}",
-                                        report=report)
+                                        say=say)
         except NotFound:
             raise NotFound("task", f"{task_id} (given as {wording.name(prop)})") from None
     try:
@@ -171,7 +171,7 @@ def create_tasks(client, *, command: str, description: str | None, tags: Mapping
             return outlast_busy_service(
                 lambda: create_task(client, token=token(index), command=command, targets=groups[index],
                                     description=description, tags=tags),
-                label=f"{label}: CreateTask for shard {index + 1}", report=say)
+                label=f"{label}: CreateTask for shard {index + 1}", say=say)
         except Exception as error:  # every shard is tried; the message says which were created
             return error
 
@@ -195,7 +195,7 @@ class PartlySent(SnowdmError):
     def __init__(self, label: str, failure: Exception, created: list[tuple[str, list[str]]], unsent: list[str],
                  rerun: str) -> None:
         self.created, self.unsent = created, unsent
-        self.task_ids = [task_id for task_id, _ in created]  # the scope's tasks for the devices (run_scope.deliver)
+        self.task_ids = [task_id for task_id, _ in created]  # the scope's tasks for the devices (run_scope)
         sent = "; ".join(f"{task_id} ({', '.join(devices)})" for task_id, devices in created)
         super().__init__(
             f"{label}: {failure}. Sent: {len(created)} task(s) to {sum(len(d) for _, d in created)} device(s)"
@@ -203,19 +203,19 @@ class PartlySent(SnowdmError):
             f"is fixed, {rerun}: the devices already sent are found in this run and are not sent the command again")
 
 
-def cancel_shards(client, task_ids: Sequence[str], report: Callable[[str], None], label: str) -> None:
+def cancel_shards(client, task_ids: Sequence[str], say: Callable[[str], None], label: str) -> None:
     """CancelTask on every task that still has QUEUED executions, saying what was canceled and what runs on."""
     canceled = 0
     queued_per_task = fan_out(lambda task_id: cancel_queued(client, task_id), task_ids)
     for task_id, queued in zip(task_ids, queued_per_task, strict=True):
         if queued:
             canceled += len(queued)
-            report(f"{label}: task {task_id}: canceled {len(queued)} execution(s) still QUEUED "
+            say(f"{label}: task {task_id}: canceled {len(queued)} execution(s) still QUEUED "
                    f"({', '.join(queued)})")
     if not canceled:
-        report(f"{label}: nothing left QUEUED in its {len(task_ids)} task(s), nothing to cancel")
+        say(f"{label}: nothing left QUEUED in its {len(task_ids)} task(s), nothing to cancel")
     else:
-        report(f"{label}: canceled {canceled} QUEUED execution(s); executions already running finish on their own")
+        say(f"{label}: canceled {canceled} QUEUED execution(s); executions already running finish on their own")
 
 
 def retag_tasks(client, task_ids: Sequence[str], old: Mapping[str, str], new: Mapping[str, str]) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_snowdm._core.checks import InputCheck, is_number
 from pulumi_snowdm._core.errors import InputError
-from pulumi_snowdm._core.names import camel
+from pulumi_snowdm._core.input_checks import InputCheck, is_number
+from pulumi_snowdm._core.name_case import camel
 from pulumi_snowdm._core.spec import TIMING, TIMING_FIELDS
 from pulumi_snowdm._core.wait.policy import WaitPolicy
 

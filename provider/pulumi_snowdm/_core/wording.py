@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from pulumi_snowdm._core.names import snake
+from pulumi_snowdm._core.name_case import snake
 
 
 @dataclasses.dataclass(frozen=True)

@@ -45,10 +45,10 @@ def _run(args, environ: Mapping[str, str]) -> ExitCode:
     label = label_of(request)
     with progress_view(sys.stderr, label) as progress:
         if request.subcommand == "status":
-            ending = look(request, settings, progress.say)
+            gate_result = look(request, settings, progress.say)
         else:
-            ending = run_gate(request, settings, progress.say, progress)
-    result = result_of(ending, sdm_client(settings), progress.say)
+            gate_result = run_gate(request, settings, progress.say, progress)
+    result = result_of(gate_result, sdm_client(settings), progress.say)
     _write(result, request, environ)
     return result.exit_code
 

@@ -1,12 +1,12 @@
 """A gate run from the command line: send the command (`run`), read the tasks, then wait through the product's one
-wait engine (`_core.wait`), or take one look (`status`). What ended the wait is returned as an `Ending`, with the last
-judged set of executions, so the command can report per device however it ended.
+wait engine (`_core.wait`), or take one look (`status`). What ended the wait is returned as a `GateResult`, with the
+last judged set of executions, so the command can report per device however it ended.
 
 `run` sends through the same run scope as a FleetGate (`_core.run_scope`): its --run-id and command are the scope,
 so a rerun with the same --run-id, whatever the device list now holds, sends only to devices never sent to. A run
 whose CreateTask was refused for some devices ends `partial`: the devices sent are looked at once and reported.
 With --retry a device is judged on its latest attempt (`_core.retries`); with --waves `run` is a staged rollout on
-FleetGate's engine (`_core.rollout`), and the Ending carries each wave's report.
+FleetGate's engine (`_core.rollout`), and the GateResult carries each wave's report.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pulumi_snowdm._core.settings import ClientSettings
 from pulumi_snowdm._core.task_actions import PartlySent, existing_tasks
 from pulumi_snowdm._core.times import duration
 from pulumi_snowdm._core.wait.cancel import Cancel
-from pulumi_snowdm._core.wait.loop import Decided, Event, LastOutcome, SetGate
+from pulumi_snowdm._core.wait.loop import Event, LastOutcome, SetGate, WaitResult
 from pulumi_snowdm._core.wait.policy import Deadline, WaitPolicy
 from pulumi_snowdm._core.wait.threshold import FleetOutcome, FleetRule, judge_fleet
 from pulumi_snowdm.cli.exits import BadUsage
@@ -36,7 +36,7 @@ Say = Callable[[str], None]
 
 
 @dataclasses.dataclass
-class Ending:
+class GateResult:
     """How a command ended: passed, failed, timed_out, interrupted, partial (some devices sent, the others refused)
     or looked (status), and what was seen last."""
 
@@ -80,38 +80,38 @@ class CommandLineGate(SetGate):
                             f"{seen}. The executions go on: {self.again} to wait again, or raise --timeout")
 
 
-def run_gate(request: Request, settings: ClientSettings, say: Say, show: Callable[[Event], None]) -> Ending:
+def run_gate(request: Request, settings: ClientSettings, say: Say, show: Callable[[Event], None]) -> GateResult:
     """`snowdm run` and `snowdm wait`: (send and) read the tasks, wait until the gate decides; never raises
-    FleetFailed, WaitTimedOut, KeyboardInterrupt or a partial send, which end as an Ending."""
+    FleetFailed, WaitTimedOut, KeyboardInterrupt or a partial send, which end as a GateResult."""
     client = sdm_client(settings)
     label = label_of(request)
-    ending = Ending("interrupted", label, list(request.task_ids))
+    gate_result = GateResult("interrupted", label, list(request.task_ids))
     watch = LastOutcome(show)
     try:
         if request.subcommand == "run" and request.plan.get("waves"):
-            return _roll_out(request, settings, say, ending)
+            return _roll_out(request, settings, say, gate_result)
         sent = None
         if request.subcommand == "run":
             with deferred_interrupts(say):
                 sent = _send(request, client, say, label, settings.wording.rerun)
-            ending.task_ids = sent.task_ids(request.devices or ())
-        return _wait(request, settings, client, ending.task_ids, say, watch, sent)
+            gate_result.task_ids = sent.task_ids(request.devices or ())
+        return _wait(request, settings, client, gate_result.task_ids, say, watch, sent)
     except PartlySent as error:
         if not error.task_ids:
             raise  # nothing was sent: the refusal ends the command (a device that does not exist: bad usage)
         reached = [device for device in dict.fromkeys(request.devices or ()) if device not in set(error.unsent)]
         outcome = _look(settings, error.task_ids, reached, label)
-        return Ending("partial", label, error.task_ids, outcome, str(error))
+        return GateResult("partial", label, error.task_ids, outcome, str(error))
     except KeyboardInterrupt:
-        ending.outcome = watch.outcome
+        gate_result.outcome = watch.outcome
         resume = (f"rerun with the same --run-id {request.run_id} to resume without sending the command again"
                   if request.subcommand == "run" else "rerun to wait again")
-        ending.message = f"{label}: interrupted; nothing was left half-done: {resume}"
-        return ending
+        gate_result.message = f"{label}: interrupted; nothing was left half-done: {resume}"
+        return gate_result
 
 
 def _wait(request: Request, settings: ClientSettings, client, task_ids: list[str], say: Say,
-          watch: LastOutcome, sent: Sent | None) -> Ending:
+          watch: LastOutcome, sent: Sent | None) -> GateResult:
     """Read the tasks (a missing one fails at once), then wait on their executions through the shared listings;
     `run` judges each device on its latest attempt, retrying as --retry says."""
     label = label_of(request)
@@ -119,13 +119,13 @@ def _wait(request: Request, settings: ClientSettings, client, task_ids: list[str
         device_ids = list(dict.fromkeys(request.devices or ()))
     else:
         device_ids = _watched(request, _targets(existing_tasks(client, task_ids, prop="taskIds", label=label,
-                                                               report=say, wording=settings.wording)))
+                                                               say=say, wording=settings.wording)))
     cancel = Cancel()
     ctx = Context(settings, say=say, warn=say, cancel=cancel)
     deadline = Deadline(request.policy.timeout_seconds)
     gates: list[CommandLineGate] = []
 
-    def wait(now: Sent | None, final: bool) -> Decided:
+    def wait(now: Sent | None, final: bool) -> WaitResult:
         tasks = now.task_ids(device_ids) if now is not None else task_ids
         rule = request.rule if final else ended_rule(request.rule.accept_canceled)
         gate = CommandLineGate(tasks, device_ids, rule, label=label, policy=request.policy,
@@ -154,21 +154,21 @@ def _wait(request: Request, settings: ClientSettings, client, task_ids: list[str
     except WaitCanceled:
         raise KeyboardInterrupt from None  # ends as an interrupt anywhere else does (run_gate)
     except FleetFailed as error:
-        return Ending("failed", label, _tasks(latest[0], device_ids, task_ids), gates[-1].last, str(error))
+        return GateResult("failed", label, _tasks(latest[0], device_ids, task_ids), gates[-1].last, str(error))
     except WaitTimedOut as error:
-        return Ending("timed_out", label, _tasks(latest[0], device_ids, task_ids), gates[-1].last or watch.outcome,
+        return GateResult("timed_out", label, _tasks(latest[0], device_ids, task_ids), gates[-1].last or watch.outcome,
                       str(error))
-    return Ending("passed", label, _tasks(latest[0], device_ids, task_ids), outcome,
+    return GateResult("passed", label, _tasks(latest[0], device_ids, task_ids), outcome,
                   f"{label}: passed: {outcome.progress()}")
 
 
-def _tasks(sent: Sent, devices: Sequence[str], given: list[str]) -> list[str]:
-    return sent.task_ids(devices) if sent.tasks else given
+def _tasks(sent: Sent, devices: Sequence[str], asked: list[str]) -> list[str]:
+    return sent.task_ids(devices) if sent.tasks else asked
 
 
-def _roll_out(request: Request, settings: ClientSettings, say: Say, ending: Ending) -> Ending:
+def _roll_out(request: Request, settings: ClientSettings, say: Say, gate_result: GateResult) -> GateResult:
     """`run --waves`: FleetGate's rollout engine, with this command's progress, interrupts and verdicts."""
-    label = ending.label
+    label = gate_result.label
     cancel = Cancel()
     ctx = Context(settings, say=say, warn=say, cancel=cancel)
     devices = list(dict.fromkeys(request.devices or ()))
@@ -185,30 +185,30 @@ def _roll_out(request: Request, settings: ClientSettings, say: Say, ending: Endi
         verdict = "failed" if isinstance(error, FleetFailed) else "timed_out"
         outcome = _look(settings, sent.task_ids(devices), [d for d in devices if d in sent], label,
                         sent.current(devices))
-        return Ending(verdict, label, sent.task_ids(devices), outcome, str(error))
+        return GateResult(verdict, label, sent.task_ids(devices), outcome, str(error))
     assert result.outcome is not None
     done = result.outputs()
     held = f"; waves {done['nextWave']} to {len(result.reports)} held (--promote-to)" if done["nextWave"] else ""
-    return Ending("passed", label, result.task_ids, result.outcome,
+    return GateResult("passed", label, result.task_ids, result.outcome,
                   f"{label}: passed: {result.outcome.progress()}{held}", [r.output() for r in result.reports])
 
 
-def _rolled(settings: ClientSettings, result: RolloutResult, verdict: str, message: str, label: str) -> Ending:
-    """An aborted rollout's Ending: one look at every device sent to, each on its latest attempt."""
+def _rolled(settings: ClientSettings, result: RolloutResult, verdict: str, message: str, label: str) -> GateResult:
+    """An aborted rollout's GateResult: one look at every device sent to, each on its latest attempt."""
     devices = result.sent
     outcome = _look(settings, result.task_ids, devices, label, result.scope.current(devices))
-    return Ending(verdict, label, result.task_ids, outcome, message, [r.output() for r in result.reports])
+    return GateResult(verdict, label, result.task_ids, outcome, message, [r.output() for r in result.reports])
 
 
-def look(request: Request, settings: ClientSettings, say: Say) -> Ending:
+def look(request: Request, settings: ClientSettings, say: Say) -> GateResult:
     """`snowdm status`: one complete look at the tasks' executions, judged as a refresh judges: all must succeed."""
     client = sdm_client(settings)
     label = label_of(request)
     task_ids = list(request.task_ids)
-    targets = _targets(existing_tasks(client, task_ids, prop="taskIds", label=label, report=say,
+    targets = _targets(existing_tasks(client, task_ids, prop="taskIds", label=label, say=say,
                                       wording=settings.wording))
     outcome = _look(settings, task_ids, targets, label)
-    return Ending("looked", label, task_ids, outcome, f"{label}: {outcome.progress()}")
+    return GateResult("looked", label, task_ids, outcome, f"{label}: {outcome.progress()}")
 
 
 def _look(settings: ClientSettings, task_ids: list[str], devices: list[str], label: str,

@@ -1,6 +1,6 @@
 """The options of a `snowdm` command, checked before any API call, into what the wait engine takes.
 
-The checks are the resources' own (`_core.checks` over the FleetGate declaration: device and task ids against the
+The checks are the resources' own (`_core.input_checks` over the FleetGate declaration: device and task ids against the
 service model, the threshold, the timing bounds and WaitPolicy's rules), with each property named as the option the
 user typed (`--min-succeeded`, not `minSucceeded`). Durations (`90s`, `15m`) are read here, then checked in seconds.
 Every problem is collected, so one run of the command tells them all.
@@ -14,7 +14,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_snowdm._core.checks import InputCheck, check_reachable_threshold
+from pulumi_snowdm._core.input_checks import InputCheck, check_reachable_threshold
 from pulumi_snowdm._core.operations.fleet_gate import check_plan
 from pulumi_snowdm._core.settings import ClientSettings, check_endpoint, check_region, settings_from_config
 from pulumi_snowdm._core.shares import parse_threshold

@@ -49,10 +49,10 @@ def _case(device: DeviceResult, verdict: str) -> tuple[ElementTree.Element, str 
                                          message=f"{device.device_id}: {device.state}")
         failure.text = device.diagnosis or ""
         kind = "failures"
-    elif device.outcome == "pending" and verdict == "passed":
+    elif device.verdict == "pending" and verdict == "passed":
         ElementTree.SubElement(case, "skipped", message=f"still {device.state} when the gate passed")
         kind = "skipped"
-    elif device.outcome == "pending":
+    elif device.verdict == "pending":
         ElementTree.SubElement(case, "error", type=verdict,
                                message=f"still {device.state} when the wait ended ({verdict})")
         kind = "errors"

@@ -13,9 +13,9 @@ from typing import Any
 
 from pulumi_snowdm._core.diagnosis import describe_device, describe_failing, reason
 from pulumi_snowdm._core.operations.fleet_outputs import execution_records
-from pulumi_snowdm._core.wait.threshold import FleetEntry, FleetOutcome, Outcome
+from pulumi_snowdm._core.wait.threshold import ExecutionVerdict, FleetEntry, FleetOutcome
 from pulumi_snowdm.cli.exits import ExitCode
-from pulumi_snowdm.cli.gate import Ending
+from pulumi_snowdm.cli.gate import GateResult
 
 EXIT_CODES = {"passed": ExitCode.PASSED, "looked": ExitCode.PASSED, "failed": ExitCode.FAILED,
               "timed_out": ExitCode.DEADLINE, "interrupted": ExitCode.INTERRUPTED, "partial": ExitCode.PARTLY_SENT}
@@ -31,17 +31,17 @@ class DeviceResult:
     state: str
     started_at: str | None
     last_updated_at: str | None
-    outcome: str
+    verdict: str  # the device's ExecutionVerdict (`outcome` in the JSON, which keeps its published name)
     diagnosis: str | None = None
 
     @property
     def failed(self) -> bool:
-        return self.outcome == Outcome.FAILED.value
+        return self.verdict == ExecutionVerdict.FAILED.value
 
     def as_json(self) -> dict[str, Any]:
         return {"deviceId": self.device_id, "taskId": self.task_id, "executionId": self.execution_id,
                 "state": self.state, "startedAt": self.started_at, "lastUpdatedAt": self.last_updated_at,
-                "outcome": self.outcome, "diagnosis": self.diagnosis}
+                "outcome": self.verdict, "diagnosis": self.diagnosis}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,26 +81,26 @@ class Result:
                 **({"waves": list(self.waves)} if self.waves else {})}
 
 
-def result_of(ending: Ending, client, say) -> Result:
-    """The Result of `ending`, reading DescribeExecution (and DescribeDevice for failures) unless interrupted."""
-    outcome = ending.outcome
-    rows = _rows(outcome, client, say, ending.label, calls=ending.verdict != "interrupted") if outcome else ()
+def result_of(gate_result: GateResult, client, say) -> Result:
+    """The Result of `gate_result`, reading DescribeExecution (and DescribeDevice for failures) unless interrupted."""
+    outcome = gate_result.outcome
+    rows = _rows(outcome, client, say, gate_result.label, calls=gate_result.verdict != "interrupted") if outcome else ()
     return Result(
-        command=ending.label.split(" ")[1], verdict=ending.verdict, exit_code=EXIT_CODES[ending.verdict],
-        message=ending.message, task_ids=tuple(ending.task_ids),
+        command=gate_result.label.split(" ")[1], verdict=gate_result.verdict, exit_code=EXIT_CODES[gate_result.verdict],
+        message=gate_result.message, task_ids=tuple(gate_result.task_ids),
         counts=outcome.counts() if outcome else {},
         succeeded=outcome.tally.succeeded if outcome else 0,
         total=outcome.tally.total if outcome else 0,
         required=outcome.required if outcome else None,
         devices=rows,
-        waves=tuple(ending.waves or ()),
+        waves=tuple(gate_result.waves or ()),
     )
 
 
 def _rows(outcome: FleetOutcome, client, say, label: str, *, calls: bool) -> tuple[DeviceResult, ...]:
     """A row per judged entry; with `calls`, times from DescribeExecution and failures' DescribeDevice."""
-    records = execution_records(client, outcome, with_times=calls, report=say, label=label)
-    failing = [entry for entry in outcome.entries if entry.outcome is Outcome.FAILED]
+    records = execution_records(client, outcome, with_times=calls, say=say, label=label)
+    failing = [entry for entry in outcome.entries if entry.verdict is ExecutionVerdict.FAILED]
     devices = describe_failing(client, failing) if calls else {}
     pairs = zip(outcome.entries, records.values(), strict=False)
     return tuple(_device(entry, record, devices) for entry, record in pairs)
@@ -108,11 +108,11 @@ def _rows(outcome: FleetOutcome, client, say, label: str, *, calls: bool) -> tup
 
 def _device(entry: FleetEntry, record: dict, devices: dict) -> DeviceResult:
     diagnosis = None
-    if entry.outcome is Outcome.FAILED:
+    if entry.verdict is ExecutionVerdict.FAILED:
         hint = reason(entry)
         diagnosis = hint[:1].upper() + hint[1:] + "."
         if entry.device_id in devices:
             diagnosis += f" {describe_device(devices[entry.device_id])}."
     state = record.get("state") or entry.state
     return DeviceResult(entry.device_id, record.get("taskId"), record.get("executionId"), state,
-                        record.get("startedAt"), record.get("lastUpdatedAt"), entry.outcome.value, diagnosis)
+                        record.get("startedAt"), record.get("lastUpdatedAt"), entry.verdict.value, diagnosis)

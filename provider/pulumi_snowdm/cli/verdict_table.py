@@ -114,7 +114,7 @@ def _row(row: dict[str, str], device: DeviceResult | None, layout: Layout, *, he
         line = Text("│")
         for column, width in zip(layout.columns, layout.widths, strict=True):
             value = row[column] if index == 0 else ""
-            cell_style = STYLES.get(device.outcome) if column == "state" and device else style
+            cell_style = STYLES.get(device.verdict) if column == "state" and device else style
             line.append(" ")
             line.append(value.ljust(width), style=cell_style)
             line.append(" │")

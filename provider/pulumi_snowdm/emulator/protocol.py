@@ -2,8 +2,8 @@
 
 Parsing places every input member from where the model says it travels (uri label, querystring, header or JSON body),
 converts query strings to the member's type (repeated keys become lists), then checks the whole input with
-`_core.constraints`, so a bad request answers 400 ValidationException naming each bad field. Serializing writes only
-the members of the output shape, timestamps as epoch seconds with millisecond precision.
+`_core.model_constraints`, so a bad request answers 400 ValidationException naming each bad field. Serializing
+writes only the members of the output shape, timestamps as epoch seconds with millisecond precision.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import botocore.model
 
-from pulumi_snowdm._core.constraints import shape_problems
+from pulumi_snowdm._core.model_constraints import shape_problems
 from pulumi_snowdm.emulator.errors import ServiceError, ValidationException
 
 _TRUE_FALSE = {"true": True, "false": False}

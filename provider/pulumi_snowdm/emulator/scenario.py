@@ -35,7 +35,7 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_snowdm._core.constraints import shape_problems
+from pulumi_snowdm._core.model_constraints import shape_problems
 from pulumi_snowdm._core.service_model import service_model, structure
 from pulumi_snowdm.emulator.faults import FaultSettings, is_number
 from pulumi_snowdm.emulator.rates import Rate, parse_rates

@@ -1,6 +1,6 @@
 """The plugin's resource tokens (`snowdm:index:<Name>`), each with its declaration, its shared operations and the
-few things that differ per resource: how an imported id becomes inputs, how the user's inputs are read from state,
-and the line that records a verdict on the resource's row.
+few things that differ per resource: how an imported id becomes inputs, and the result line recorded on the
+resource's row.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
 
-from pulumi_snowdm._core.changes import Given
 from pulumi_snowdm._core.operations import fleet_gate, task, task_execution
 from pulumi_snowdm._core.schema import PACKAGE
 from pulumi_snowdm._core.spec import SCOPE, ResourceSpec
@@ -24,9 +23,8 @@ class Kind:
 
     spec: ResourceSpec
     operations: ModuleType
-    verdict: Callable[[Props], str]
+    result_line: Callable[[Props], str]
     import_inputs: Callable[[str], dict[str, Any]] | None = None
-    given: Callable[[Props], Given | None] = lambda news: None
 
     @property
     def token(self) -> str:
@@ -38,22 +36,22 @@ class Kind:
         return SCOPE in self.spec.internal
 
 
-def _execution_verdict(outputs: Props) -> str:
+def _execution_line(outputs: Props) -> str:
     return (f"task {outputs.get('taskId')} on {outputs.get('managedDeviceId')}: execution "
             f"{outputs.get('executionId')} {outputs.get('state')}")
 
 
-def _fleet_verdict(outputs: Props) -> str:
+def _fleet_line(outputs: Props) -> str:
     return (f"passed: {outputs.get('succeeded')} of {outputs.get('total')} succeeded (required "
             f"{outputs.get('required')}) over task(s) {', '.join(outputs.get('taskIds') or [])}")
 
 
-def _task_verdict(outputs: Props) -> str:
+def _task_line(outputs: Props) -> str:
     return f"task {outputs.get('taskId')}: {outputs.get('state')} on {', '.join(outputs.get('targets') or [])}"
 
 
 KINDS = {kind.token: kind for kind in (
-    Kind(task.SPEC, task, _task_verdict, import_inputs=task.import_inputs, given=task.user_inputs),
-    Kind(task_execution.SPEC, task_execution, _execution_verdict, import_inputs=task_execution.import_inputs),
-    Kind(fleet_gate.SPEC, fleet_gate, _fleet_verdict, given=lambda news: fleet_gate.given),
+    Kind(task.SPEC, task, _task_line, import_inputs=task.import_inputs),
+    Kind(task_execution.SPEC, task_execution, _execution_line, import_inputs=task_execution.import_inputs),
+    Kind(fleet_gate.SPEC, fleet_gate, _fleet_line),
 )}

@@ -1,6 +1,6 @@
 """The ResourceProvider servicer: each engine call translated to the shared declarations and operations.
 
-Check and Diff come from the spec (`_core.checks`, `_core.changes`), with failures naming properties as YAML and
+Check and Diff come from the spec (`_core.input_checks`, `_core.changes`), with failures naming properties as YAML and
 the other languages write them (camelCase). Create, Read, Update and Delete call `_core.operations` with a Context
 whose progress goes to the resource's own row, whose deadline is the request's customTimeouts, and whose cancel
 token is the plugin's (set by the engine's Cancel or a Ctrl-C). State holds the set inputs beside the outputs, as
@@ -23,9 +23,9 @@ from google.rpc import status_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
 from pulumi_snowdm._core.changes import plan_change
-from pulumi_snowdm._core.checks import InputCheck
 from pulumi_snowdm._core.context import Context, HostTimeout
 from pulumi_snowdm._core.errors import ConfigurationError, SnowdmError
+from pulumi_snowdm._core.input_checks import InputCheck
 from pulumi_snowdm._core.schema import VERSION, package_schema
 from pulumi_snowdm._core.settings import ClientSettings
 from pulumi_snowdm._core.wait.cancel import Cancel
@@ -89,7 +89,8 @@ class SnowdmProvider(provider_pb2_grpc.ResourceProviderServicer):
     def Diff(self, request, context):
         kind = self._kind(request.type or _type_of(request.urn), context)
         news = to_dict(request.news)
-        change = plan_change(kind.spec, to_dict(request.olds), news, unknown=unknown, given=kind.given(news))
+        change = plan_change(kind.spec, to_dict(request.olds), news, unknown=unknown,
+                             read_input=kind.operations.input_reader(news))
         return provider_pb2.DiffResponse(
             changes=provider_pb2.DiffResponse.DIFF_SOME if change.changed else provider_pb2.DiffResponse.DIFF_NONE,
             replaces=list(change.replaces), diffs=list(change.changed), deleteBeforeReplace=False)
@@ -99,7 +100,7 @@ class SnowdmProvider(provider_pb2_grpc.ResourceProviderServicer):
         ctx = self._context(request.urn, request.timeout, "customTimeouts.create", context)
         inputs = to_dict(request.properties)
         id_, outputs = self._run(context, lambda: kind.operations.create(ctx, inputs), inputs=inputs)
-        self._log.info(request.urn, kind.verdict(outputs))
+        self._log.info(request.urn, kind.result_line(outputs))
         return provider_pb2.CreateResponse(id=id_, properties=to_struct(outputs))
 
     def Read(self, request, context):

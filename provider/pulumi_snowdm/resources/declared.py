@@ -1,5 +1,5 @@
 """The dynamic host's side of the resource declarations (`_core.spec`): checks, diffs and registration props, in
-the shapes `pulumi.dynamic` wants (registration props are `_core.python_names`', shared with `native.py`).
+the shapes `pulumi.dynamic` wants (registration props are `_core.python_registration`'s, shared with `native.py`).
 
 Python users write snake_case names, so check failures name properties that way. A failure is reported to the
 engine without a property path: the engine would print the camelCase path and its own rendering of the value
@@ -14,9 +14,9 @@ from typing import Any
 from pulumi.dynamic import CheckFailure, CheckResult, DiffResult
 from pulumi.output import Unknown
 
-from pulumi_snowdm._core.changes import Given, plan_change
-from pulumi_snowdm._core.checks import InputCheck
-from pulumi_snowdm._core.names import snake
+from pulumi_snowdm._core.changes import InputReader, plan_change
+from pulumi_snowdm._core.input_checks import InputCheck
+from pulumi_snowdm._core.name_case import snake
 from pulumi_snowdm._core.spec import ResourceSpec
 
 
@@ -41,6 +41,6 @@ def check_result(check: InputCheck) -> CheckResult:
 
 
 def diff_result(spec: ResourceSpec, olds: Mapping[str, Any], news: Mapping[str, Any],
-                given: Given | None = None) -> DiffResult:
-    change = plan_change(spec, olds, news, unknown=unknown, given=given)
+                read_input: InputReader | None = None) -> DiffResult:
+    change = plan_change(spec, olds, news, unknown=unknown, read_input=read_input)
     return DiffResult(changes=bool(change.changed), replaces=list(change.replaces), delete_before_replace=False)

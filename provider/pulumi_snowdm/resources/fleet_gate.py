@@ -28,41 +28,20 @@ from collections.abc import Mapping, Sequence
 
 import pulumi
 from pulumi import Output
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import Resource
 
 from pulumi_snowdm._core.operations import fleet_gate as operations
-from pulumi_snowdm._core.python_names import SnakeCaseProperties, registration_props
+from pulumi_snowdm._core.python_registration import SnakeCaseProperties, registration_props
 from pulumi_snowdm._core.spec import FLEET_GATE
 from pulumi_snowdm._core.task_actions import Command
 from pulumi_snowdm.hints import Input
-from pulumi_snowdm.resources.declared import check_result, diff_result, input_check
 from pulumi_snowdm.resources.provider import SdmProvider, stack_scope, with_provider
 
 
 class FleetGateProvider(SdmProvider):
     """Dynamic provider of FleetGate: the shared operations of `_core.operations.fleet_gate`."""
 
-    def check(self, _olds: dict, news: dict):
-        check = input_check(FLEET_GATE, news)
-        operations.check(check)
-        self.settings()  # a bad region or endpoint fails preview, before any call
-        return check_result(check)
-
-    def create(self, props: dict) -> CreateResult:
-        return CreateResult(*operations.create(self.context(), props))
-
-    def read(self, id_: str, props: dict) -> ReadResult:
-        outputs = operations.read(self.context(), id_, props)
-        return ReadResult("", {}) if outputs is None else ReadResult(id_, outputs)
-
-    def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
-        return diff_result(FLEET_GATE, olds, news, given=operations.given)
-
-    def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
-        return UpdateResult(operations.update(self.context(), id_, olds, news))
-
-    def delete(self, id_: str, props: dict) -> None:
-        operations.delete(self.context(), id_, props)
+    OPERATIONS = operations
 
 
 class FleetGate(SnakeCaseProperties, Resource, module="snowdm", name="FleetGate"):

@@ -1,4 +1,5 @@
-"""What every pulumi-snowdm dynamic provider shares: configuration, the boto3 client, worker threads.
+"""What every pulumi-snowdm dynamic provider shares: pulumi.dynamic's calls on the resource's `_core.operations`,
+configuration, worker threads.
 
 A provider instance is pickled into every resource's state, so it holds no attributes when serialized: about 100
 bytes, the class's import path and an empty dict.
@@ -19,17 +20,27 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from types import ModuleType
 
 import pulumi
-from pulumi.dynamic import ConfigureRequest, ResourceProvider
+from pulumi.dynamic import (
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
 
 from pulumi_snowdm._core.context import Context
 from pulumi_snowdm._core.lifeline import Lifeline, end_with_engine, engine_address
 from pulumi_snowdm._core.settings import ClientSettings, settings_from_config
 from pulumi_snowdm._core.spec import CONFIG
 from pulumi_snowdm._core.wait.cancel import Cancel
-from pulumi_snowdm.resources.progress import report
+from pulumi_snowdm.resources.declared import check_result, diff_result, input_check
 from pulumi_snowdm.resources.sdk_hooks import host_module, install_brief_errors, raise_worker_ceiling
+from pulumi_snowdm.resources.stderr_lines import say
 
 CONFIG_KEYS = (*(f"snowdm:{prop.name}" for prop in CONFIG), "aws:region", "aws:profile")
 
@@ -74,7 +85,32 @@ def end_with_the_engine() -> None:
 
 
 class SdmProvider(ResourceProvider):
-    """Base of the package's dynamic providers: settings from stack config and a lazily built, shared client."""
+    """Base of the package's dynamic providers: one resource's shared operations (`OPERATIONS`, a module of
+    `_core.operations`) in pulumi.dynamic's shapes, on settings from stack config."""
+
+    OPERATIONS: ModuleType
+
+    def check(self, _olds: dict, news: dict) -> CheckResult:
+        check = input_check(self.OPERATIONS.SPEC, news)
+        self.OPERATIONS.check(check)
+        self.settings()  # a bad region or endpoint fails preview, before any call
+        return check_result(check)
+
+    def create(self, props: dict) -> CreateResult:
+        return CreateResult(*self.OPERATIONS.create(self.context(), props))
+
+    def read(self, id_: str, props: dict) -> ReadResult:
+        outputs = self.OPERATIONS.read(self.context(), id_, props)
+        return ReadResult("", {}) if outputs is None else ReadResult(id_, outputs)
+
+    def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
+        return diff_result(self.OPERATIONS.SPEC, olds, news, read_input=self.OPERATIONS.input_reader(news))
+
+    def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
+        return UpdateResult(self.OPERATIONS.update(self.context(), id_, olds, news))
+
+    def delete(self, id_: str, props: dict) -> None:
+        self.OPERATIONS.delete(self.context(), id_, props)
 
     def configure(self, req: ConfigureRequest) -> None:
         self._config = {key: str(value) for key in CONFIG_KEYS if (value := req.config.get(key)) is not None}
@@ -88,7 +124,7 @@ class SdmProvider(ResourceProvider):
 
     def context(self) -> Context:
         """The shared operations' host: progress and warnings to stderr, no deadline but the gate's own."""
-        return Context(self.settings(), say=report, warn=lambda line: report(f"warning: {line}"), cancel=CANCEL)
+        return Context(self.settings(), say=say, warn=lambda line: say(f"warning: {line}"), cancel=CANCEL)
 
     def __getstate__(self) -> dict:
         # Never carry configuration (nor anything else) into the serialized provider.

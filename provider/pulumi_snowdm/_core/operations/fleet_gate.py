@@ -25,12 +25,12 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pulumi_snowdm._core.changes import same
-from pulumi_snowdm._core.checks import InputCheck, check_reachable_threshold
+from pulumi_snowdm._core.changes import InputReader, same
 from pulumi_snowdm._core.context import Context
 from pulumi_snowdm._core.diagnosis import describe_failing, explain_fleet_failure
 from pulumi_snowdm._core.errors import FleetFailed, InputError, NotFound, SnowdmError
 from pulumi_snowdm._core.finders import find_task
+from pulumi_snowdm._core.input_checks import InputCheck, check_reachable_threshold
 from pulumi_snowdm._core.operations.fleet_outputs import OUTPUTS, execution_records, fleet_outputs
 from pulumi_snowdm._core.retries import attempt_records, ended_rule, judge_with_retries, retry_of
 from pulumi_snowdm._core.rollout import RolloutAborted, plan_waves, run_rollout
@@ -40,7 +40,7 @@ from pulumi_snowdm._core.spec import FLEET_GATE, TIMING_FIELDS
 from pulumi_snowdm._core.task_actions import PartlySent, cancel_shards, existing_tasks, fan_out, retag_tasks
 from pulumi_snowdm._core.wait.loop import LastOutcome, SetGate
 from pulumi_snowdm._core.wait.policy import outlast_busy_service
-from pulumi_snowdm._core.wait.threshold import Decision, FleetOutcome, FleetRule, judge_fleet
+from pulumi_snowdm._core.wait.threshold import FleetOutcome, FleetRule, FleetVerdict, judge_fleet
 from pulumi_snowdm._core.wait_inputs import check_timing, wait_policy
 
 SPEC = FLEET_GATE
@@ -70,12 +70,12 @@ def fleet_id(task_ids: Sequence[str]) -> str:
 def check(check: InputCheck) -> None:
     news = check.news
     check.check_all(skip=("command", *TIMING_FIELDS))
-    given = [name for name in ("taskIds", "devices") if news.get(name) is not None]
-    if not given:
+    sources = [name for name in ("taskIds", "devices") if news.get(name) is not None]
+    if not sources:
         check.fail("taskIds", f"or '{check.label('devices')}' is required: give '{check.label('taskIds')}' to "
                               f"gate existing tasks, or '{check.label('devices')}' and "
                               f"'{check.label('command')}' to have the gate create them")
-    elif len(given) == 2:
+    elif len(sources) == 2:
         check.fail("devices", f"and '{check.label('taskIds')}' exclude each other: give "
                               f"'{check.label('taskIds')}' to gate existing tasks, or "
                               f"'{check.label('devices')}' and '{check.label('command')}' to have the gate "
@@ -113,7 +113,7 @@ def create(ctx: Context, props: Mapping[str, Any], *, also: Sequence[str] = ()) 
     if props.get("devices"):
         return _send_and_judge(ctx, client, props, label, also)
     task_ids = list(props["taskIds"])
-    tasks = existing_tasks(client, task_ids, prop="taskIds", label=label, report=ctx.say,
+    tasks = existing_tasks(client, task_ids, prop="taskIds", label=label, say=ctx.say,
                            wording=ctx.wording)
     device_ids = [device for task in tasks for device in task.get("targets") or []]
     policy = wait_policy(props)
@@ -211,13 +211,13 @@ def _partial(props: Mapping[str, Any], task_ids: Sequence[str], outcome: FleetOu
     update carries the gate on."""
     devices = list(dict.fromkeys(props["devices"]))
     if outcome is not None:
-        records = execution_records(None, outcome, with_times=False, report=lambda _line: None, label="")
+        records = execution_records(None, outcome, with_times=False, say=lambda _line: None, label="")
         judged = fleet_outputs(outcome, list(task_ids), records)
     else:
         judged = {"taskIds": list(task_ids), "counts": {}, "executions": {}, "failedDevices": [], "succeeded": 0,
                   "total": 0, "required": _rule(props).threshold.required_count(len(devices))}
     judged["required"] = max(judged["required"], judged["succeeded"] + 1)
-    return fleet_id(task_ids), {**SPEC.given_inputs(props), **judged, "untouchedDevices": list(untouched),
+    return fleet_id(task_ids), {**SPEC.inputs_in(props), **judged, "untouchedDevices": list(untouched),
                                 **(rollout or {})}
 
 
@@ -239,7 +239,7 @@ def read(ctx: Context, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | N
                              label=label, events=ctx.lines(label, single=False, states=False), until_seen=True).view
     # A refresh fails only when the threshold can no longer be met, whatever is still running.
     outcome = judge_fleet(view, rule, device_ids=targets, early=True)
-    if outcome.decision is Decision.FAIL:
+    if outcome.verdict is FleetVerdict.FAIL:
         raise FleetFailed(_explainer(ctx, client, label, bool(props.get("devices")))(outcome))
     return _outputs(ctx, client, props, task_ids, outcome, label)
 
@@ -253,7 +253,7 @@ def update(ctx: Context, id_: str, olds: Mapping[str, Any], news: Mapping[str, A
     if news.get("devices") and _carries_on(olds, news):
         return create(ctx, news, also=olds.get("taskIds") or [])[1]
     # Only the threshold, timing or tags changed: the fleet is the same, so its outputs stay as they were.
-    return {**{k: olds.get(k) for k in (*OUTPUTS, *ROLLOUT_OUTPUTS)}, **SPEC.given_inputs(news)}
+    return {**{k: olds.get(k) for k in (*OUTPUTS, *ROLLOUT_OUTPUTS)}, **SPEC.inputs_in(news)}
 
 
 def _carries_on(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
@@ -273,8 +273,12 @@ def delete(ctx: Context, id_: str, props: Mapping[str, Any]) -> None:
     cancel_shards(ctx.client(), props.get("taskIds") or [], ctx.say, label)
 
 
-def given(props: Mapping[str, Any], key: str) -> Any:
-    """An input as the user gave it: with `devices`, the taskIds in state are an output, not an input."""
+def input_reader(news: Mapping[str, Any]) -> InputReader:
+    """How a diff reads the user's inputs: with `devices`, the taskIds in state are an output, not an input."""
+    return _read_input
+
+
+def _read_input(props: Mapping[str, Any], key: str) -> Any:
     if key == "taskIds" and props.get("devices") is not None:
         return None
     return props.get(key)
@@ -283,10 +287,10 @@ def given(props: Mapping[str, Any], key: str) -> Any:
 def _outputs(ctx: Context, client, props, task_ids, outcome: FleetOutcome, label: str, *,
              sent: Sent | None = None) -> dict[str, Any]:
     records = execution_records(client, outcome, with_times=props.get("executionTimes", True) is not False,
-                                report=ctx.say, label=label)
+                                say=ctx.say, label=label)
     # A refresh keeps the rollout's report of how the waves went: it is history, not the current state.
     rollout = {k: props[k] for k in ROLLOUT_OUTPUTS if props.get(k) is not None}
-    outputs = {**SPEC.given_inputs(props), **fleet_outputs(outcome, task_ids, records), **rollout}
+    outputs = {**SPEC.inputs_in(props), **fleet_outputs(outcome, task_ids, records), **rollout}
     if sent is not None and props.get("retries"):
         devices = [device for device in dict.fromkeys(props["devices"]) if device in sent]
         outputs["attempts"] = attempt_records(client, sent, devices, records)
@@ -308,7 +312,7 @@ def _tasks_still_there(ctx: Context, client, task_ids: Sequence[str], label: str
     def task_or_none(task_id: str) -> dict | None:
         try:
             return outlast_busy_service(lambda: find_task(client, task_id), label=f"{label}: task {task_id}",
-                                        report=ctx.say)
+                                        say=ctx.say)
         except NotFound:
             ctx.say(f"{label}: task {task_id} is gone; dropped from the gate")
             return None

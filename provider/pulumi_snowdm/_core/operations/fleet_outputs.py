@@ -36,10 +36,10 @@ def fleet_outputs(outcome: FleetOutcome, task_ids: list[str], executions: dict[s
     }
 
 
-def execution_records(client, outcome: FleetOutcome, *, with_times: bool, report, label: str) -> dict[str, dict]:
+def execution_records(client, outcome: FleetOutcome, *, with_times: bool, say, label: str) -> dict[str, dict]:
     """{deviceId: record}; a device that appears in more than one task is keyed `taskId/deviceId` instead."""
     entries = outcome.entries
-    described = _described(client, entries, report, label) if with_times else {}
+    described = _described(client, entries, say, label) if with_times else {}
     shared = {device for device, seen in Counter(entry.device_id for entry in entries).items() if seen > 1}
     records = {}
     for entry in entries:
@@ -59,7 +59,7 @@ def _record(entry: FleetEntry, execution: dict | None) -> dict[str, Any]:
     }
 
 
-def _described(client, entries, report, label: str) -> dict[tuple, dict]:
+def _described(client, entries, say, label: str) -> dict[tuple, dict]:
     """DescribeExecution of every listed entry; an execution that cannot be read keeps its listed record."""
     keys = [(entry.task_id, entry.device_id) for entry in entries if entry.task_id is not None]
     unreadable: list[str] = []
@@ -75,6 +75,6 @@ def _described(client, entries, report, label: str) -> dict[tuple, dict]:
 
     found = dict(zip(keys, fan_out(read, keys), strict=True))
     if unreadable:
-        report(f"warning: {label}: no timestamps for {len(unreadable)} execution(s), DescribeExecution failed: "
+        say(f"warning: {label}: no timestamps for {len(unreadable)} execution(s), DescribeExecution failed: "
                f"{unreadable[0]}{' ...' if len(unreadable) > 1 else ''}")
     return {key: execution for key, execution in found.items() if execution is not None}

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_snowdm._core.changes import Given
-from pulumi_snowdm._core.checks import InputCheck
+from pulumi_snowdm._core.changes import InputReader
 from pulumi_snowdm._core.context import Context
 from pulumi_snowdm._core.errors import NotFound
 from pulumi_snowdm._core.finders import find_task
+from pulumi_snowdm._core.input_checks import InputCheck
 from pulumi_snowdm._core.spec import TASK
 from pulumi_snowdm._core.task_actions import cancel_queued, client_token, create_task, retag
 from pulumi_snowdm._core.times import iso
@@ -53,16 +53,16 @@ def check(check: InputCheck) -> None:
     check.check_all(skip=("existingTaskId", "command", "targets"))
     check.check("command", required=adopted is None)
     check.check("targets", required=adopted is None)
-    given = [name for name in ADOPTED_OUTPUTS if news.get(name) is not None]
-    if adopted is not None and given:
-        check.fail("existingTaskId", f"adopts a task as it is: leave {', '.join(map(check.label, given))} unset")
+    also_set = [name for name in ADOPTED_OUTPUTS if news.get(name) is not None]
+    if adopted is not None and also_set:
+        check.fail("existingTaskId", f"adopts a task as it is: leave {', '.join(map(check.label, also_set))} unset")
 
 
 def create(ctx: Context, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     client = ctx.client()
     if props.get("existingTaskId"):
         task = outlast_busy_service(lambda: find_task(client, props["existingTaskId"]),
-                                    label=f"task {props['existingTaskId']}", report=ctx.say)
+                                    label=f"task {props['existingTaskId']}", say=ctx.say)
         ctx.say(f"task {task['taskId']}: adopted ({task.get('state')})")
     else:
         # Both calls are safe to repeat while the service is busy: the client token returns the same task.
@@ -70,10 +70,10 @@ def create(ctx: Context, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]
             lambda: create_task(client, token=client_token(props["scope"], props), command=props["command"],
                                 targets=props["targets"], description=props.get("description"),
                                 tags=props.get("tags")),
-            label=f"CreateTask for {', '.join(props['targets'])}", report=ctx.say)
-        task = outlast_busy_service(lambda: find_task(client, created), label=f"task {created}", report=ctx.say)
+            label=f"CreateTask for {', '.join(props['targets'])}", say=ctx.say)
+        task = outlast_busy_service(lambda: find_task(client, created), label=f"task {created}", say=ctx.say)
         ctx.say(f"task {created}: {props['command']} sent to {len(props['targets'])} device(s)")
-    return task["taskId"], {**SPEC.given_inputs(props), **task_outputs(task)}
+    return task["taskId"], {**SPEC.inputs_in(props), **task_outputs(task)}
 
 
 def read(ctx: Context, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -82,14 +82,14 @@ def read(ctx: Context, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | N
         task = find_task(ctx.client(), id_)
     except NotFound:
         return None
-    return {**SPEC.given_inputs(props), **task_outputs(task)}
+    return {**SPEC.inputs_in(props), **task_outputs(task)}
 
 
 def update(ctx: Context, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
     client = ctx.client()
     if news.get("tags") is not None or news.get("existingTaskId") is None:  # an adopted task's tags: if set
         retag(client, olds["taskArn"], dict(olds.get("tags") or {}), dict(news.get("tags") or {}))
-    return {**SPEC.given_inputs(news), **task_outputs(find_task(client, id_))}
+    return {**SPEC.inputs_in(news), **task_outputs(find_task(client, id_))}
 
 
 def delete(ctx: Context, id_: str, props: Mapping[str, Any]) -> None:
@@ -103,7 +103,7 @@ def delete(ctx: Context, id_: str, props: Mapping[str, Any]) -> None:
     ctx.say(f"task {id_}: canceled the {len(queued)} execution(s) still QUEUED ({', '.join(queued)})")
 
 
-def user_inputs(news: Mapping[str, Any]) -> Given | None:
+def input_reader(news: Mapping[str, Any]) -> InputReader | None:
     """Reads inputs as the user gave them. An adopted task's command, targets and description in state are what
     DescribeTask answered, not inputs; its tags are left alone unless the program sets them."""
     if news.get("existingTaskId") is None:

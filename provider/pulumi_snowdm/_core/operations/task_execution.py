@@ -16,16 +16,16 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_snowdm._core.checks import InputCheck
 from pulumi_snowdm._core.context import Context
 from pulumi_snowdm._core.diagnosis import explain_execution_failure
 from pulumi_snowdm._core.errors import ExecutionFailed, NotFound, SnowdmError
 from pulumi_snowdm._core.finders import device_or_none, find_execution
+from pulumi_snowdm._core.input_checks import InputCheck
 from pulumi_snowdm._core.spec import TASK_EXECUTION, TIMING_FIELDS
 from pulumi_snowdm._core.task_actions import existing_tasks
 from pulumi_snowdm._core.times import iso
 from pulumi_snowdm._core.wait import acceptors
-from pulumi_snowdm._core.wait.acceptors import Verdict
+from pulumi_snowdm._core.wait.acceptors import StateVerdict
 from pulumi_snowdm._core.wait.loop import DescribeSource, ExecutionGate
 from pulumi_snowdm._core.wait.policy import WaitPolicy
 from pulumi_snowdm._core.wait_inputs import check_timing, wait_policy
@@ -86,7 +86,12 @@ def update(ctx: Context, id_: str, olds: Mapping[str, Any], news: Mapping[str, A
     # (wait=False) and now waits must wait, though; otherwise its outputs stay as they were.
     if news.get("wait", True) and not acceptors.verdict(olds.get("state") or "").final:
         return _outputs(news, _wait(ctx, news))
-    return {**{k: olds.get(k) for k in OUTPUTS}, **SPEC.given_inputs(news)}
+    return {**{k: olds.get(k) for k in OUTPUTS}, **SPEC.inputs_in(news)}
+
+
+def input_reader(news: Mapping[str, Any]) -> None:
+    """A diff reads the inputs as state holds them: no output shares a name with an input."""
+    return None
 
 
 def delete(ctx: Context, id_: str, props: Mapping[str, Any]) -> None:
@@ -129,14 +134,14 @@ def _first_look(ctx: Context, props: Mapping[str, Any]) -> dict:
 
 def _judge(ctx: Context, client, execution: dict, accept_canceled: bool) -> None:
     """Fail a refresh that finds the execution in a failing final state, as create would have."""
-    if acceptors.verdict(execution.get("state", ""), accept_canceled=accept_canceled) is Verdict.FAIL:
+    if acceptors.verdict(execution.get("state", ""), accept_canceled=accept_canceled) is StateVerdict.FAIL:
         device = device_or_none(client, execution["managedDeviceId"])
         raise ExecutionFailed(explain_execution_failure(execution, device, ctx.wording))
 
 
 def _task_check(ctx: Context, client, task_id: str, label: str):
     """DescribeTask, when an execution is not there at first: a missing task fails at once, naming `task_id`."""
-    return lambda: existing_tasks(client, [task_id], prop="taskId", label=label, report=ctx.say,
+    return lambda: existing_tasks(client, [task_id], prop="taskId", label=label, say=ctx.say,
                                   wording=ctx.wording)
 
 
@@ -161,4 +166,4 @@ def _execution(client, summary: dict) -> dict:
 
 
 def _outputs(props: Mapping[str, Any], execution: Mapping[str, Any]) -> dict[str, Any]:
-    return {**SPEC.given_inputs(props), **execution_outputs(execution)}
+    return {**SPEC.inputs_in(props), **execution_outputs(execution)}

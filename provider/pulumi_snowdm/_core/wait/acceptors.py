@@ -4,10 +4,10 @@ Like botocore's waiter acceptors, the decision is data. Each ExecutionState of t
 a verdict and a short phrase for progress text. `unjudged_states()` lists model states without a row; a unit
 test keeps it empty, so a state added to botocore's model cannot silently count as success.
 
-CANCELED is a failure unless the caller accepts it; then it becomes `Verdict.PASS_ACCEPTED`, a pass that stays
+CANCELED is a failure unless the caller accepts it; then it becomes `StateVerdict.PASS_ACCEPTED`, a pass that stays
 distinguishable from SUCCEEDED in outputs and counts.
 
-A state the table does not know (a service newer than this code) gets `Verdict.WAIT`: treating it as success
+A state the table does not know (a service newer than this code) gets `StateVerdict.WAIT`: treating it as success
 would let a deployment through on an unknown outcome, and failing at once could break deployments over what is
 only a new intermediate state. Waiting is bounded by the caller's deadline, whose message names the state, and
 the loops report a warning line when they first see it.
@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from pulumi_snowdm._core.service_model import enum_values
 
 
-class Verdict(enum.Enum):
+class StateVerdict(enum.Enum):
     """What one observed state means for a gate."""
 
     PASS = "pass"
@@ -34,12 +34,7 @@ class Verdict(enum.Enum):
     @property
     def final(self) -> bool:
         """True when the execution will not change state any more (as far as the gate is concerned)."""
-        return self in (Verdict.PASS, Verdict.PASS_ACCEPTED, Verdict.FAIL)
-
-    @property
-    def passed(self) -> bool:
-        """True for SUCCEEDED, and for CANCELED when the caller accepts it."""
-        return self in (Verdict.PASS, Verdict.PASS_ACCEPTED)
+        return self in (StateVerdict.PASS, StateVerdict.PASS_ACCEPTED, StateVerdict.FAIL)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,7 +42,7 @@ class Acceptor:
     """One row of the table: an execution state, its verdict, and how progress text describes it."""
 
     state: str
-    verdict: Verdict
+    verdict: StateVerdict
     phrase: str
     acceptable: bool = False  # the caller may turn this FAIL into PASS_ACCEPTED
 
@@ -55,24 +50,24 @@ class Acceptor:
 ACCEPTORS: Mapping[str, Acceptor] = {
     row.state: row
     for row in (
-        Acceptor("QUEUED", Verdict.WAIT_QUEUED, "queued, waiting for the device to pick it up"),
-        Acceptor("IN_PROGRESS", Verdict.WAIT, "running on the device"),
-        Acceptor("SUCCEEDED", Verdict.PASS, "succeeded"),
-        Acceptor("FAILED", Verdict.FAIL, "failed on the device"),
-        Acceptor("REJECTED", Verdict.FAIL, "rejected by the device"),
-        Acceptor("TIMED_OUT", Verdict.FAIL, "timed out before the device finished"),
-        Acceptor("CANCELED", Verdict.FAIL, "canceled", acceptable=True),
+        Acceptor("QUEUED", StateVerdict.WAIT_QUEUED, "queued, waiting for the device to pick it up"),
+        Acceptor("IN_PROGRESS", StateVerdict.WAIT, "running on the device"),
+        Acceptor("SUCCEEDED", StateVerdict.PASS, "succeeded"),
+        Acceptor("FAILED", StateVerdict.FAIL, "failed on the device"),
+        Acceptor("REJECTED", StateVerdict.FAIL, "rejected by the device"),
+        Acceptor("TIMED_OUT", StateVerdict.FAIL, "timed out before the device finished"),
+        Acceptor("CANCELED", StateVerdict.FAIL, "canceled", acceptable=True),
     )
 }
 
 
-def verdict(state: str, *, accept_canceled: bool = False) -> Verdict:
+def verdict(state: str, *, accept_canceled: bool = False) -> StateVerdict:
     """The verdict for `state`; unknown states wait (see the module docstring for why)."""
     row = ACCEPTORS.get(state)
     if row is None:
-        return Verdict.WAIT
+        return StateVerdict.WAIT
     if row.acceptable and accept_canceled:
-        return Verdict.PASS_ACCEPTED
+        return StateVerdict.PASS_ACCEPTED
     return row.verdict
 
 
@@ -99,5 +94,5 @@ def unjudged_states() -> list[str]:
 
 def display_order() -> list[str]:
     """States in the order progress text lists them: successes first, then in flight, then failures."""
-    rank = {Verdict.PASS: 0, Verdict.WAIT: 1, Verdict.WAIT_QUEUED: 2, Verdict.FAIL: 3}
+    rank = {StateVerdict.PASS: 0, StateVerdict.WAIT: 1, StateVerdict.WAIT_QUEUED: 2, StateVerdict.FAIL: 3}
     return sorted(ACCEPTORS, key=lambda state: rank[ACCEPTORS[state].verdict])

@@ -62,9 +62,8 @@ def settings_lister(settings: ClientSettings) -> SettingsLister:
 
 def settled(snapshot: Snapshot) -> bool:
     """True when executions are listed and every one has ended: nothing but a deletion can change them now."""
-    return bool(snapshot) and all(
-        acceptors.verdict(str(summary.get("state", ""))) not in (acceptors.Verdict.WAIT, acceptors.Verdict.WAIT_QUEUED)
-        for summary in snapshot.values())
+    return bool(snapshot) and all(acceptors.verdict(str(summary.get("state", ""))).final
+                                  for summary in snapshot.values())
 
 
 class TaskListing:

@@ -36,7 +36,7 @@ from pulumi_snowdm._core.errors import (
 )
 from pulumi_snowdm._core.times import duration
 from pulumi_snowdm._core.wait import acceptors
-from pulumi_snowdm._core.wait.acceptors import Verdict
+from pulumi_snowdm._core.wait.acceptors import StateVerdict
 from pulumi_snowdm._core.wait.cancel import Cancel
 from pulumi_snowdm._core.wait.listing import Subscription
 from pulumi_snowdm._core.wait.pace import PaceNote
@@ -44,10 +44,10 @@ from pulumi_snowdm._core.wait.policy import Backoff, Clock, Deadline, Sleep, Wai
 from pulumi_snowdm._core.wait.threshold import (
     ALL_MUST_SUCCEED,
     NOT_LISTED,
-    Decision,
+    ExecutionVerdict,
     FleetOutcome,
     FleetRule,
-    Outcome,
+    FleetVerdict,
     judge_fleet,
 )
 from pulumi_snowdm._core.wording import PYTHON, Wording
@@ -120,7 +120,7 @@ class LastOutcome:
 
 
 @dataclasses.dataclass(frozen=True)
-class Decided:
+class WaitResult:
     """How a wait ended: the judged set and the summaries it was judged from."""
 
     outcome: FleetOutcome
@@ -320,7 +320,7 @@ def wait_until_decided(
     clock: Clock = time.monotonic,
     rng: random.Random | None = None,
     wording: Wording = PYTHON,
-) -> Decided:
+) -> WaitResult:
     """Look until `gate`'s rule decides (or, with `until_seen`, until every expected execution was seen).
 
     Returns the passing set (or, with `until_seen`, the set as seen, for the caller to judge). Raises the gate's
@@ -340,7 +340,7 @@ def wait_until_decided(
             if run.changed:
                 backoff.reset()
             if outcome is not None and run.decided(outcome, until_seen):
-                return Decided(outcome, run.view)
+                return WaitResult(outcome, run.view)
             run.check_deadline()
             run.heartbeat()
             source.pause(run.cap(backoff.next()))
@@ -404,13 +404,13 @@ class _Run:
         """True when the wait is over with `outcome`; raises the gate's failure when it failed."""
         if until_seen:
             return self.complete(outcome)
-        if outcome.decision is Decision.FAIL:
+        if outcome.verdict is FleetVerdict.FAIL:
             raise self.gate.failure(self, outcome)
-        return outcome.decision is Decision.PASS
+        return outcome.verdict is FleetVerdict.PASS
 
     def complete(self, outcome: FleetOutcome) -> bool:
         """True when the last look had no error and every expected execution has been listed (or the grace ran out)."""
-        return not self.errors and not any(entry.state == NOT_LISTED and entry.outcome is Outcome.PENDING
+        return not self.errors and not any(entry.state == NOT_LISTED and entry.verdict is ExecutionVerdict.PENDING
                                            for entry in outcome.entries)
 
     def _take_errors(self, errors: Mapping[str, Exception]) -> None:
@@ -437,7 +437,7 @@ class _Run:
 
     def _track_queued(self, now: float) -> set[Key]:
         for key, summary in self.view.items():
-            if acceptors.verdict(summary.get("state", "")) is Verdict.WAIT_QUEUED:
+            if acceptors.verdict(summary.get("state", "")) is StateVerdict.WAIT_QUEUED:
                 self.queued_since.setdefault(key, now)
             else:
                 self.queued_since.pop(key, None)

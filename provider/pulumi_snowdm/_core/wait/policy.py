@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from pulumi_snowdm._core.errors import InputError, ServiceUnavailable
-from pulumi_snowdm._core.names import camel
+from pulumi_snowdm._core.name_case import camel
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -122,7 +122,7 @@ def outlast_busy_service(
     call: Callable[[], T],
     *,
     label: str,
-    report: Callable[[str], None],
+    say: Callable[[str], None],
     policy: WaitPolicy = BUSY_RETRIES,
     clock: Clock = time.monotonic,
     sleep: Sleep = time.sleep,
@@ -144,6 +144,6 @@ def outlast_busy_service(
             if deadline.expired():
                 raise
             if not warned:
-                report(f"{label}: the service is busy ({error}); trying again for up to {policy.timeout_seconds:g}s")
+                say(f"{label}: the service is busy ({error}); trying again for up to {policy.timeout_seconds:g}s")
                 warned = True
             sleep(min(backoff.next(), deadline.remaining()))

@@ -24,12 +24,12 @@ from collections.abc import Iterable, Mapping
 
 from pulumi_snowdm._core.shares import Threshold
 from pulumi_snowdm._core.wait import acceptors
-from pulumi_snowdm._core.wait.acceptors import Verdict
+from pulumi_snowdm._core.wait.acceptors import StateVerdict
 
 
 @dataclasses.dataclass(frozen=True)
 class Tally:
-    """Executions of a gate by outcome so far: succeeded (or accepted), still pending, and failed for good."""
+    """Executions of a gate by verdict so far: succeeded (or accepted), still pending, and failed for good."""
 
     succeeded: int = 0
     pending: int = 0
@@ -43,8 +43,8 @@ class Tally:
 NOT_LISTED = "NOT_LISTED"  # pseudo-state: an expected device with no execution in any of the tasks
 
 
-class Outcome(enum.Enum):
-    """Where one execution stands for the gate."""
+class ExecutionVerdict(enum.Enum):
+    """Where one execution stands for the gate: its verdict, from its state (`StateVerdict`) and its time QUEUED."""
 
     SUCCEEDED = "succeeded"
     ACCEPTED = "accepted"
@@ -52,8 +52,8 @@ class Outcome(enum.Enum):
     FAILED = "failed"
 
 
-class Decision(enum.Enum):
-    """The gate's verdict; None (no decision) means keep waiting."""
+class FleetVerdict(enum.Enum):
+    """The gate's verdict on the whole set; None (no verdict yet) means keep waiting."""
 
     PASS = "pass"
     FAIL = "fail"
@@ -84,20 +84,20 @@ class FleetEntry:
     task_id: str | None
     device_id: str
     state: str
-    outcome: Outcome
+    verdict: ExecutionVerdict
     execution_id: str | None = None
     reason: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
 class FleetOutcome:
-    """The judged fleet: every entry, the tally, the successes required and the decision (None = wait)."""
+    """The judged fleet: every entry, the tally, the successes required and the verdict (None = wait)."""
 
     entries: tuple[FleetEntry, ...]
     tally: Tally
     required: int
     rule: FleetRule
-    decision: Decision | None
+    verdict: FleetVerdict | None
 
     def counts(self) -> dict[str, int]:
         """Entries per state, in display order (successes, in flight, failures, then anything unknown)."""
@@ -120,7 +120,7 @@ class FleetOutcome:
 
     def failing(self) -> list[FleetEntry]:
         """Entries that count against the threshold."""
-        return [entry for entry in self.entries if entry.outcome is Outcome.FAILED]
+        return [entry for entry in self.entries if entry.verdict is ExecutionVerdict.FAILED]
 
 
 def judge_fleet(
@@ -142,16 +142,16 @@ def judge_fleet(
     if device_ids is not None:
         listed = {device for _, device in view}
         for device in sorted(set(device_ids) - listed):
-            missing = (Outcome.FAILED, "no execution listed for this device")
-            outcome, reason = missing if settled else (Outcome.PENDING, "")
-            entries.append(FleetEntry(None, device, NOT_LISTED, outcome, reason=reason))
+            missing = (ExecutionVerdict.FAILED, "no execution listed for this device")
+            verdict, reason = missing if settled else (ExecutionVerdict.PENDING, "")
+            entries.append(FleetEntry(None, device, NOT_LISTED, verdict, reason=reason))
     tally = Tally(
-        succeeded=sum(entry.outcome in (Outcome.SUCCEEDED, Outcome.ACCEPTED) for entry in entries),
-        pending=sum(entry.outcome is Outcome.PENDING for entry in entries),
-        failed=sum(entry.outcome is Outcome.FAILED for entry in entries),
+        succeeded=sum(entry.verdict in (ExecutionVerdict.SUCCEEDED, ExecutionVerdict.ACCEPTED) for entry in entries),
+        pending=sum(entry.verdict is ExecutionVerdict.PENDING for entry in entries),
+        failed=sum(entry.verdict is ExecutionVerdict.FAILED for entry in entries),
     )
     required = rule.threshold.required_count(tally.total)
-    return FleetOutcome(tuple(entries), tally, required, rule, _decide(tally, rule, settled, early))
+    return FleetOutcome(tuple(entries), tally, required, rule, _fleet_verdict(tally, rule, settled, early))
 
 
 def _entry(key: tuple[str, str], summary: dict, rule: FleetRule, stalled: bool) -> FleetEntry:
@@ -159,24 +159,24 @@ def _entry(key: tuple[str, str], summary: dict, rule: FleetRule, stalled: bool) 
     state = summary.get("state", "")
     judged = acceptors.verdict(state, accept_canceled=rule.accept_canceled)
     reason = ""
-    if judged is Verdict.PASS:
-        outcome = Outcome.SUCCEEDED
-    elif judged is Verdict.PASS_ACCEPTED:
-        outcome = Outcome.ACCEPTED
-    elif judged is Verdict.FAIL:
-        outcome = Outcome.FAILED
-    elif judged is Verdict.WAIT_QUEUED and stalled:
-        outcome, reason = Outcome.FAILED, "still QUEUED past the queued timeout: the device may be offline"
+    if judged is StateVerdict.PASS:
+        verdict = ExecutionVerdict.SUCCEEDED
+    elif judged is StateVerdict.PASS_ACCEPTED:
+        verdict = ExecutionVerdict.ACCEPTED
+    elif judged is StateVerdict.FAIL:
+        verdict = ExecutionVerdict.FAILED
+    elif judged is StateVerdict.WAIT_QUEUED and stalled:
+        verdict, reason = ExecutionVerdict.FAILED, "still QUEUED past the queued timeout: the device may be offline"
     else:
-        outcome = Outcome.PENDING
-    return FleetEntry(task_id, device_id, state, outcome, summary.get("executionId"), reason)
+        verdict = ExecutionVerdict.PENDING
+    return FleetEntry(task_id, device_id, state, verdict, summary.get("executionId"), reason)
 
 
-def _decide(tally: Tally, rule: FleetRule, settled: bool, early: bool) -> Decision | None:
+def _fleet_verdict(tally: Tally, rule: FleetRule, settled: bool, early: bool) -> FleetVerdict | None:
     if tally.total == 0:
-        return Decision.FAIL if settled else None
+        return FleetVerdict.FAIL if settled else None
     if rule.threshold.met(tally) and not (rule.until_ended and tally.pending):
-        return Decision.PASS
+        return FleetVerdict.PASS
     if rule.threshold.unreachable(tally) and (rule.fail_fast or early or tally.pending == 0):
-        return Decision.FAIL
+        return FleetVerdict.FAIL
     return None

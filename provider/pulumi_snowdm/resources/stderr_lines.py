@@ -1,8 +1,8 @@
-"""Progress lines while a resource waits, shown by `pulumi up`: where the dynamic provider sends them.
+"""Where the dynamic provider's lines go while a resource waits: `snowdm: ...` on stderr, shown by `pulumi up`.
 
 The dynamic-provider process has no logging channel to the engine; what it writes to stderr the engine shows as
 diagnostics of the deployment. Each line is prefixed so users can tell our lines apart and grep them. The lines
-themselves are `_core.progress`'s, shared with the plugin.
+themselves are `_core.wait_lines`', shared with the plugin.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import threading
 _lock = threading.Lock()
 
 
-def report(line: str) -> None:
+def say(line: str) -> None:
     """Write one progress line at once (many gates report from many threads)."""
     with _lock:
         sys.stderr.write(f"snowdm: {line}\n")

@@ -1,4 +1,4 @@
-"""Table-driven tests of _core.constraints: every kind of constraint, against the real service model's shapes."""
+"""Table-driven tests of _core.model_constraints: every kind of constraint, against the real service model's shapes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime
 import pytest
 from botocore.model import ShapeResolver
 
-from pulumi_snowdm._core.constraints import input_problems, shape_problems
+from pulumi_snowdm._core.model_constraints import input_problems, shape_problems
 from pulumi_snowdm._core.service_model import service_model
 
 
@@ -175,9 +175,9 @@ def test_shapes_outside_the_sdm_model_work_too():
 
 
 def test_checks_are_compiled_once_per_shape():
-    from pulumi_snowdm._core import constraints
+    from pulumi_snowdm._core import model_constraints
 
     create = service_model().operation_model("CreateTask").input_shape
     value = {"targets": [f"smd-{i}" for i in range(10)], "command": {"reboot": {}}, "description": "a b c"}
     assert shape_problems(create, value, "") == []
-    assert constraints._checker(create) is constraints._checker(create)
+    assert model_constraints._checker(create) is model_constraints._checker(create)

@@ -2,7 +2,7 @@
 names the property the way the user wrote it, shows the value as given and says what is allowed.
 
 Rules about API values (lengths, patterns, enums, list sizes) come from botocore's service model through
-`_core.constraints`; the others (booleans, bounds of numbers, our own strings, thresholds) from the declaration.
+`_core.model_constraints`; the others (booleans, bounds of numbers, our own strings, thresholds) from the declaration.
 A value still unknown at preview is left for the next check, when the engine knows it; what counts as unknown is
 the host's to say, so this module needs no Pulumi.
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pulumi_snowdm._core.constraints import input_problems
 from pulumi_snowdm._core.errors import InputError, shown
+from pulumi_snowdm._core.model_constraints import input_problems
 from pulumi_snowdm._core.retries import parse_retry_on
 from pulumi_snowdm._core.shares import parse_max_failures, parse_promote_to, parse_threshold, parse_waves
 from pulumi_snowdm._core.spec import Prop, ResourceSpec
