@@ -103,9 +103,10 @@ def test_gates_in_one_process_keep_together_to_one_budget_and_are_never_throttle
 
     assert verdicts == ["passed"] * 6
     assert emulator.rates.throttled["ListExecutions"] == 0 and not warnings
-    # Calls leave evenly spaced; on a loaded machine their arrival still bunches a little (unpaced, these gates would
-    # ask for about 100 a second).
-    assert log.busiest_second() <= BUDGET * 1.5
+    # Calls leave evenly spaced, but a server thread starved on a loaded machine takes a backlog at once: arrivals are
+    # bounded by what the matching quota lets through in a second (its rate plus its burst), where unpaced these gates
+    # would ask for about 100.
+    assert log.busiest_second() <= 2 * BUDGET
     seconds = log.times[-1] - log.times[0]
     assert len(log.times) >= 0.7 * BUDGET * seconds  # the budget is used, not left idle
 
