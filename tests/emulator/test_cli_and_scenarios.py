@@ -75,7 +75,11 @@ def running(*flags: str, argv: list[str] | None = None, stop: signal.Signals = s
         yield emulator
     finally:
         process.send_signal(stop)
-        stdout, stderr = process.communicate(timeout=10)
+        try:
+            stdout, stderr = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()  # it did not hear `stop`: fail without leaving it running
+            raise
     assert process.returncode == 0, stderr
     emulator.stdout, emulator.stderr = stdout, stderr
 
@@ -164,9 +168,17 @@ def test_allow_remote_serves_with_a_warning_and_prints_a_url_clients_can_use():
     assert "warning: serving on 0.0.0.0; the /_snowdm/ control API is unsigned" in emulator.stderr
 
 
-@pytest.mark.parametrize(("stop", "how"), [(signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "Ctrl-C")])
-def test_stopping_says_so(stop, how):
-    with running(stop=stop) as emulator:
+# A shell starts a script's background job with SIGINT ignored; the emulator still stops on Ctrl-C.
+IN_A_SCRIPTS_BACKGROUND = ["sh", "-c", 'trap "" INT; exec "$0" "$@"', *command()]
+
+
+@pytest.mark.parametrize(("stop", "how", "argv"), [
+    (signal.SIGTERM, "SIGTERM", None),
+    (signal.SIGINT, "Ctrl-C", None),
+    (signal.SIGINT, "Ctrl-C", IN_A_SCRIPTS_BACKGROUND),
+], ids=["SIGTERM", "Ctrl-C", "Ctrl-C, started with SIGINT ignored"])
+def test_stopping_says_so(stop, how, argv):
+    with running(argv=argv, stop=stop) as emulator:
         emulator.client().list_devices()
     assert emulator.stdout == f"snowdm-emulator stopped ({how})\n"
 

@@ -36,6 +36,9 @@ CONTROL_API_RISK = (
 )
 
 
+STOPPED_BY = {signal.SIGTERM: "SIGTERM", signal.SIGINT: "Ctrl-C"}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -55,14 +58,26 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"snowdm-emulator: cannot serve on {args.host} port {args.port}: {error}", file=sys.stderr)
         return 1
-    # SIGTERM is heard from the moment a client can know the address: a supervisor may stop it at once.
+    # SIGTERM and Ctrl-C are heard from the moment a client can know the address: a supervisor may stop it at once,
+    # and a KeyboardInterrupt raised before the serving loop would leave the server's threads holding the process.
+    stopped_by: list[str] = []
     stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+
+    def stop(signum: int, _frame) -> None:
+        stopped_by.append(STOPPED_BY[signum])
+        stopped.set()
+
+    for signum in STOPPED_BY:
+        signal.signal(signum, stop)
     print(f"snowdm-emulator listening on {emulator.url}", flush=True)
     if emulator.clock.time_scale == 0:
         print(f"snowdm-emulator: {STOPPED_CLOCK}", file=sys.stderr, flush=True)
-    how = _serve_until_stopped(emulator, stopped)
-    print(f"snowdm-emulator stopped ({how})", flush=True)
+    try:
+        while not stopped.wait(0.5):  # a wait with a timeout lets the signal handler run promptly
+            pass
+    finally:
+        emulator.stop()
+    print(f"snowdm-emulator stopped ({stopped_by[0]})", flush=True)
     return 0
 
 
@@ -140,19 +155,6 @@ def _is_loopback(host: str) -> bool | None:
     except (OSError, UnicodeError):
         return None
     return all(ipaddress.ip_address(str(info[4][0]).partition("%")[0]).is_loopback for info in infos)
-
-
-def _serve_until_stopped(emulator: Emulator, stopped: threading.Event) -> str:
-    """Serve until `stopped` (SIGTERM) or Ctrl-C; return which one stopped it."""
-    how = "SIGTERM"
-    try:
-        while not stopped.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        how = "Ctrl-C"
-    finally:
-        emulator.stop()
-    return how
 
 
 if __name__ == "__main__":
