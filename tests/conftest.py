@@ -7,7 +7,7 @@
     def test_z(make_sdm_client, emulator): client = make_sdm_client(emulator, parameter_validation=False)
 
 Also the controller's side of tests/worker_failures.py: under pytest-xdist, a worker whose session failed after its
-tests (the end-to-end leak guard) fails the run.
+tests (the end-to-end leak guard) fails the run; and of tests/run_notes.py: the lines tests leave for the end of it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from botocore.config import Config
 
 from pulumi_snowdm.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator
 
+import run_notes
 import worker_failures
 
 REGION = "us-west-2"
@@ -36,6 +37,14 @@ def pytest_testnodedown(node: Any, error: object) -> None:
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     worker_failures.apply(session)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    lines = run_notes.notes(report for reports in terminalreporter.stats.values() for report in reports)
+    if lines:
+        terminalreporter.section("notes", sep="-")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture

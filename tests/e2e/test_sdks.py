@@ -12,7 +12,8 @@ pulumi-plugin.json.
 The builds take minutes and depend only on what `build_key` hashes: schema.json, engine/ (the generator and the
 pinned releases), this file, and the toolchain's version. A green build leaves a stamp under that key in
 ~/.cache/pulumi-snowdm/sdk-builds (outside the work tree; SNOWDM_SDK_CACHE moves it), and a later run with the same
-key passes on it without building again, saying so in the run's warnings summary. CI (CI=true) always builds.
+key passes on it without building again, saying so in the notes at the end of the run (tests/run_notes.py).
+CI (CI=true) always builds.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ import json
 import os
 import shutil
 import subprocess
-import warnings
 from pathlib import Path
 
 import pytest
 
 from pulumi_snowdm._core.release import PLUGIN_DOWNLOAD_URL, VERSION
 
+import run_notes
 from harness import pinned_engine_version
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,14 +65,15 @@ def build_key(language: str) -> str:
     return f"{language}-{digest.hexdigest()[:32]}"
 
 
-def built_green_before(language: str) -> bool:
-    """Whether a build of exactly these inputs passed before; never in CI, which always builds."""
+def built_green_before(language: str, record_property) -> bool:
+    """Whether a build of exactly these inputs passed before (then saying so at the end of the run); never in CI,
+    which always builds."""
     if os.environ.get("CI") == "true":
         return False
     stamp = CACHE / build_key(language)
     if stamp.exists():
-        warnings.warn(f"the {language} SDK built green before from the same schema.json, engine/ and toolchain "
-                      f"({stamp}): not built again (CI=true, or removing the stamp, builds it)", stacklevel=2)
+        record_property(run_notes.NOTE, f"the {language} SDK built green before from the same schema.json, engine/ and "
+                               f"toolchain ({stamp}): not built again (CI=true, or removing the stamp, builds it)")
         return True
     return False
 
@@ -99,8 +101,8 @@ def sdks(tmp_path_factory):
 
 # Both tests on one worker: the generator runs once for both.
 @pytest.mark.xdist_group("sdks")
-def test_the_go_sdk_builds(sdks):
-    if built_green_before("go"):
+def test_the_go_sdk_builds(sdks, record_property):
+    if built_green_before("go", record_property):
         return
     sdk = sdks() / "go"
     generated = {path.name for path in (sdk / "snowdm").iterdir()}
@@ -115,8 +117,8 @@ def test_the_go_sdk_builds(sdks):
 
 
 @pytest.mark.xdist_group("sdks")
-def test_the_nodejs_sdk_compiles(sdks):
-    if built_green_before("nodejs"):
+def test_the_nodejs_sdk_compiles(sdks, record_property):
+    if built_green_before("nodejs", record_property):
         return
     sdk = sdks() / "nodejs"
     assert "snowdm:index:TaskExecution" in (sdk / "taskExecution.ts").read_text()
