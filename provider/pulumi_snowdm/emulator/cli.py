@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     stopped = threading.Event()
 
     def stop(signum: int, _frame) -> None:
-        stopped_by.append(STOPPED_BY[signum])
+        stopped_by.append(STOPPED_BY[signal.Signals(signum)])
         stopped.set()
 
     for signum in STOPPED_BY:
