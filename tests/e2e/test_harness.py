@@ -70,7 +70,7 @@ def test_the_leak_guard_fails_the_run_in_parallel_workers_and_in_one_process(tmp
     # The suite's own conftests and helpers, with a test that leaks a tagged process, in a run of their own.
     tests = Path(__file__).resolve().parents[1]
     (tmp_path / "tests" / "e2e").mkdir(parents=True)
-    for name in ("conftest.py", "worker_failures.py", "e2e/conftest.py", "e2e/harness.py"):
+    for name in ("conftest.py", "worker_failures.py", "run_notes.py", "e2e/conftest.py", "e2e/harness.py"):
         shutil.copy(tests / name, tmp_path / "tests" / name)
     conftest = tmp_path / "tests" / "e2e" / "conftest.py"
     assert "LEAK_GRACE_SECONDS = 10\n" in conftest.read_text()
