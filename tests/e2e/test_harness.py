@@ -70,8 +70,9 @@ def test_the_leak_guard_fails_the_run_in_parallel_workers_and_in_one_process(tmp
     # The suite's own conftests and helpers, with a test that leaks a tagged process, in a run of their own.
     tests = Path(__file__).resolve().parents[1]
     (tmp_path / "tests" / "e2e").mkdir(parents=True)
-    for name in ("conftest.py", "worker_failures.py", "run_notes.py", "e2e/conftest.py", "e2e/harness.py"):
-        shutil.copy(tests / name, tmp_path / "tests" / name)
+    # Every top-level module, so whatever the root conftest imports comes along.
+    for path in [*tests.glob("*.py"), tests / "e2e" / "conftest.py", tests / "e2e" / "harness.py"]:
+        shutil.copy(path, tmp_path / path.relative_to(tests.parent))
     conftest = tmp_path / "tests" / "e2e" / "conftest.py"
     assert "LEAK_GRACE_SECONDS = 10\n" in conftest.read_text()
     conftest.write_text(conftest.read_text().replace("LEAK_GRACE_SECONDS = 10\n", "LEAK_GRACE_SECONDS = 1\n"))
